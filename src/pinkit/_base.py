@@ -1,0 +1,369 @@
+"""Everything a request needs that does no I/O: URL and headers, retry decisions, backoff,
+rate-limit bookkeeping, error mapping and redacted logging. Both clients run ``request_flow``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import os
+import random
+import time
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import httpx2
+
+from . import __version__
+from ._flow import Flow, Send, Sleep
+from ._operations import Operation, find
+from ._ratelimit import RateLimiter, RateLimitsArg, resolve_limits, token_fingerprint
+from ._redact import RedactingFilter, redact_headers, redact_text, redact_url
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    InvalidInputError,
+    RateLimitError,
+    error_class_for,
+)
+
+if TYPE_CHECKING:
+    from .auth import TokenManager
+
+log = logging.getLogger("pinkit")
+log.addFilter(RedactingFilter())
+
+PRODUCTION_URL = "https://api.pinterest.com/v5"
+SANDBOX_URL = "https://api-sandbox.pinterest.com/v5"
+DEFAULT_TIMEOUT = httpx2.Timeout(60.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+MAX_RETRY_WAIT_S = 60.0
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+# POSTs that are safe to repeat: conversions are deduplicated by event_id; the others only read.
+IDEMPOTENT_POSTS = frozenset(
+    {"events/create", "ad_groups/audience_sizing", "ad_groups_bid_floor/get"}
+)
+# Errors raised before any byte reached the server: safe to retry for every method.
+NOT_SENT_ERRORS = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
+USER_AGENT = f"pinkit/{__version__}"
+
+
+def setup_logging(env: Mapping[str, str] = os.environ) -> None:
+    """``PINKIT_LOG=debug|info`` sends the ``pinkit`` logger to stderr (redacted)."""
+    level = env.get("PINKIT_LOG", "").lower()
+    if level not in ("debug", "info") or getattr(log, "_pinkit_configured", False):
+        return
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s pinkit %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG if level == "debug" else logging.INFO)
+    log._pinkit_configured = True  # type: ignore[attr-defined]
+
+
+def request_id(response: httpx2.Response) -> str | None:
+    return response.headers.get("x-pinterest-rid") or response.headers.get("x-request-id")
+
+
+def _parse_seconds(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value.split(",")[0].strip()))
+    except ValueError:
+        pass
+    parsed = email.utils.parsedate_to_datetime(value) if value else None
+    return None if parsed is None else max(0.0, parsed.timestamp() - time.time())
+
+
+def server_wait(headers: Mapping[str, str]) -> float | None:
+    """Seconds the server asked us to wait: Retry-After(-ms), else X-RateLimit-Reset."""
+    if (ms := headers.get("retry-after-ms")) is not None:
+        seconds = _parse_seconds(ms)
+        if seconds is not None:
+            return seconds / 1000
+    try:
+        wait = _parse_seconds(headers.get("retry-after"))
+    except (TypeError, ValueError):
+        wait = None
+    return wait if wait is not None else _parse_seconds(headers.get("x-ratelimit-reset"))
+
+
+def backoff(attempt: int) -> float:
+    """Exponential backoff with ±25% jitter: 0.5 s, 1 s, 2 s … capped at 8 s."""
+    return min(0.5 * 2.0**attempt, 8.0) * random.uniform(0.75, 1.25)
+
+
+def _error_body(response: httpx2.Response) -> tuple[Any, int | None, str]:
+    try:
+        body = response.json()
+    except ValueError:
+        text = redact_text(response.text.strip())[:300]
+        return text, None, text or response.reason_phrase or "HTTP error"
+    if isinstance(body, dict):
+        code = body.get("code")
+        message = body.get("message") or body.get("message_detail") or response.reason_phrase
+        return body, code if isinstance(code, int) else None, redact_text(str(message))
+    return body, None, response.reason_phrase or "HTTP error"
+
+
+def status_error(
+    response: httpx2.Response,
+    *,
+    error_class: type[APIStatusError] | None = None,
+    category: str | None = None,
+) -> APIStatusError:
+    body, code, message = _error_body(response)
+    request = response.request
+    common: dict[str, Any] = {
+        "status_code": response.status_code,
+        "code": code,
+        "request_id": request_id(response),
+        "body": body,
+        "headers": redact_headers(response.headers),
+        "method": request.method,
+        "url": redact_url(str(request.url)),
+    }
+    cls = error_class or error_class_for(response.status_code)
+    if cls is RateLimitError or (response.status_code == 429 and error_class is None):
+        return RateLimitError(
+            message,
+            retry_after=server_wait(response.headers),
+            category=category,
+            spam="spam" in message.lower(),
+            **common,
+        )
+    return cls(message, **common)
+
+
+def connection_error(exc: Exception, request: httpx2.Request) -> APIConnectionError:
+    cls = APITimeoutError if isinstance(exc, httpx2.TimeoutException) else APIConnectionError
+    detail = redact_text(str(exc)) or type(exc).__name__
+    return cls(
+        f"{cls.__doc__ or 'error'} {detail}".strip(),
+        method=request.method,
+        url=redact_url(str(request.url)),
+    )
+
+
+@lru_cache(maxsize=4096)
+def operation_for(method: str, path: str) -> Operation | None:
+    return find(method, path)
+
+
+QueryPairs = list[tuple[str, str | int | float | bool | None]]
+
+
+def encode_params(params: Mapping[str, Any] | None) -> QueryPairs:
+    """Query pairs: ``None`` dropped, booleans lower-case, sequences as repeated keys."""
+    pairs: QueryPairs = []
+    for key, value in (params or {}).items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if item is None:
+                continue
+            pairs.append((key, str(item).lower() if isinstance(item, bool) else str(item)))
+    return pairs
+
+
+class RetryPolicy:
+    """Whether and how long to wait before another attempt."""
+
+    def __init__(self, max_retries: int, max_wait: float) -> None:
+        if max_retries < 0:
+            raise InvalidInputError("max_retries must be >= 0")
+        self.max_retries = max_retries
+        self.max_wait = max_wait
+
+    @staticmethod
+    def may_repeat(method: str, operation: Operation | None) -> bool:
+        return method in IDEMPOTENT_METHODS or (
+            operation is not None and operation.id in IDEMPOTENT_POSTS
+        )
+
+    def wait_for_status(
+        self, response: httpx2.Response, attempt: int, repeatable: bool
+    ) -> float | None:
+        """Seconds to wait before retrying ``response``, or None to give up."""
+        status = response.status_code
+        if attempt >= self.max_retries or status not in RETRY_STATUSES:
+            return None
+        if status != 429 and not repeatable:
+            return None  # a POST that may have been processed: never risk a duplicate
+        if response.headers.get("x-should-retry") == "false":
+            return None
+        wait = server_wait(response.headers)
+        return backoff(attempt) if wait is None else wait
+
+
+class BaseClient:
+    """Configuration and the request flow both clients execute."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None,
+        sandbox: bool,
+        max_retries: int,
+        timeout: float | httpx2.Timeout | None,
+        rate_limits: RateLimitsArg,
+        ad_account_id: str | None,
+        env: Mapping[str, str],
+    ) -> None:
+        setup_logging(env)
+        if base_url is None:
+            base_url = SANDBOX_URL if sandbox else env.get("PINTEREST_API_URI") or PRODUCTION_URL
+        self.base_url = base_url.rstrip("/")
+        self._base_path = httpx2.URL(self.base_url).path.rstrip("/")
+        self.timeout = (
+            timeout
+            if isinstance(timeout, httpx2.Timeout)
+            else DEFAULT_TIMEOUT
+            if timeout is None
+            else httpx2.Timeout(timeout, connect=min(5.0, timeout))
+        )
+        self.retry = RetryPolicy(max_retries, MAX_RETRY_WAIT_S)
+        limits = resolve_limits(rate_limits)
+        self.limiter = None if limits is None else RateLimiter(limits)
+        self.ad_account_id = ad_account_id or env.get("PINTEREST_AD_ACCOUNT_ID") or None
+
+    def _url(self, path: str) -> tuple[str, str]:
+        """The absolute URL and the path relative to the API root (``/user_account``)."""
+        if path.startswith(("http://", "https://")):
+            url = httpx2.URL(path)
+            rel = url.path
+            if self._base_path and rel.startswith(self._base_path):
+                rel = rel[len(self._base_path) :]
+            return path, rel or "/"
+        rel = "/" + path.lstrip("/")
+        return self.base_url + rel, rel
+
+    def build_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[httpx2.Request, Operation | None]:
+        method = method.upper()
+        url, rel = self._url(path)
+        request = httpx2.Request(
+            method,
+            url,
+            params=encode_params(params),
+            json=json,
+            data=dict(data) if data is not None else None,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
+            extensions={"timeout": self.timeout.as_dict()},
+        )
+        return request, operation_for(method, rel)
+
+    def _limit_keys(
+        self, operation: Operation | None, fingerprint: str, request: httpx2.Request
+    ) -> list[tuple[str, ...]]:
+        keys: list[tuple[str, ...]] = [(fingerprint, "universal")]
+        if operation is not None and operation.category:
+            key: tuple[str, ...] = (fingerprint, operation.category)
+            if operation.category == "ads_conversions":
+                match = operation.match(self._url(str(request.url.path))[1])
+                key += ((match or {}).get("ad_account_id", ""),)
+            keys.append(key)
+        return keys
+
+    def request_flow(
+        self, request: httpx2.Request, operation: Operation | None, tokens: TokenManager
+    ) -> Flow[httpx2.Response]:
+        """Send with auth, client-side limits and retries; return the successful response."""
+        repeatable = self.retry.may_repeat(request.method, operation)
+        category = operation.category if operation else None
+        refreshed = False
+        attempt = 0
+        while True:
+            token = yield from tokens.access_token_flow()
+            request.headers["Authorization"] = f"Bearer {token}"
+            keys: list[tuple[str, ...]] = []
+            if self.limiter is not None:
+                keys = self._limit_keys(operation, token_fingerprint(token), request)
+                wait = self.limiter.reserve(keys)
+                if wait > self.retry.max_wait:
+                    raise RateLimitError(
+                        f"client-side {category or 'universal'} rate limit: next slot in "
+                        f"{wait:.0f}s, over the {self.retry.max_wait:.0f}s cap",
+                        status_code=429,
+                        retry_after=wait,
+                        category=category,
+                        method=request.method,
+                        url=redact_url(str(request.url)),
+                    )
+                if wait > 0:
+                    log.info("rate limit %s: waiting %.2fs", category, wait)
+                    yield Sleep(wait)
+            log.debug("request %s %s", request.method, redact_url(str(request.url)))
+            try:
+                response: httpx2.Response = yield Send(request)
+            except httpx2.TransportError as exc:
+                may_retry = repeatable or isinstance(exc, NOT_SENT_ERRORS)
+                if attempt < self.retry.max_retries and may_retry:
+                    delay = backoff(attempt)
+                    log.info("%s; retrying in %.2fs", type(exc).__name__, delay)
+                    attempt += 1
+                    yield Sleep(delay)
+                    continue
+                raise connection_error(exc, request) from None
+            self._log_response(response)
+            status = response.status_code
+            wait_hint = server_wait(response.headers)
+            if self.limiter is not None and keys:
+                self.limiter.observe(
+                    keys[-1], response.headers, limited=status == 429, wait=wait_hint or 0.0
+                )
+            if status < 400:
+                return response
+            if status == 401 and not refreshed and tokens.can_refresh:
+                refreshed = True
+                yield from tokens.refresh_after_401(token)
+                continue
+            error = status_error(response, category=category)
+            if isinstance(error, RateLimitError) and (
+                error.spam or (error.retry_after or 0) > self.retry.max_wait
+            ):
+                raise error
+            retry_in = self.retry.wait_for_status(response, attempt, repeatable)
+            if retry_in is None:
+                raise error
+            log.info("%s %s; retry %d in %.2fs", status, category, attempt + 1, retry_in)
+            attempt += 1
+            yield Sleep(retry_in)
+
+    def _log_response(self, response: httpx2.Response) -> None:
+        if not log.isEnabledFor(logging.DEBUG):
+            return
+        headers = response.headers
+        log.debug(
+            "response %s %s rid=%s ratelimit=%s/%s reset=%s",
+            response.status_code,
+            redact_url(str(response.request.url)),
+            request_id(response),
+            headers.get("x-ratelimit-remaining"),
+            headers.get("x-ratelimit-limit"),
+            headers.get("x-ratelimit-reset"),
+        )
+
+
+def parse_body(response: httpx2.Response) -> Any:
+    """JSON for JSON answers, None for empty ones, text otherwise."""
+    if response.status_code == 204 or not response.content:
+        return None
+    content_type = response.headers.get("content-type", "")
+    if "json" in content_type or response.content[:1] in (b"{", b"["):
+        try:
+            return response.json()
+        except ValueError:
+            pass
+    return response.text

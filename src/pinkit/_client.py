@@ -1,0 +1,214 @@
+"""``Client`` and ``AsyncClient``: configuration shared, two thin I/O loops.
+
+Everything that decides (auth, retries, limits, errors, pagination) lives in flows that both
+clients run; the classes below only own an HTTP connection pool and a runner.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+import httpx2
+
+from ._base import BaseClient, parse_body
+from ._flow import Locks, run_async, run_sync
+from ._pagination import AsyncPager, SyncPager
+from ._ratelimit import RateLimitsArg
+from ._resource import Async, Call, M, PageCall, Sync
+from .auth import (
+    OAuthApp,
+    TokenCallback,
+    TokenManager,
+    TokenSet,
+    TokenStore,
+    app_from_env,
+    token_from_env,
+)
+from .resources import UserAccountAPI
+
+__all__ = ["AsyncClient", "Client"]
+
+H = TypeVar("H", httpx2.Client, httpx2.AsyncClient)
+CONNECTION_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=20)
+
+
+class _ClientBase(BaseClient, Generic[H, M]):
+    _http: H
+
+    def __init__(
+        self,
+        access_token: str | None = None,
+        *,
+        base_url: str | None = None,
+        sandbox: bool = False,
+        oauth_app: OAuthApp | None = None,
+        token_store: TokenStore | None = None,
+        max_retries: int = 2,
+        timeout: float | httpx2.Timeout | None = 60.0,
+        http_client: H | None = None,
+        rate_limits: RateLimitsArg = None,
+        on_token_refresh: TokenCallback | None = None,
+        ad_account_id: str | None = None,
+    ) -> None:
+        """Defaults come from PINTEREST_ACCESS_TOKEN, PINTEREST_REFRESH_TOKEN,
+        PINTEREST_CLIENT_ID/SECRET, PINTEREST_AD_ACCOUNT_ID and PINTEREST_API_URI.
+
+        With an ``oauth_app`` and a refresh token the client refreshes shortly before expiry
+        and once after a 401, saving each rotated token to ``token_store``.
+        """
+        env: Mapping[str, str] = os.environ
+        super().__init__(
+            base_url=base_url,
+            sandbox=sandbox,
+            max_retries=max_retries,
+            timeout=timeout,
+            rate_limits=rate_limits,
+            ad_account_id=ad_account_id,
+            env=env,
+        )
+        token: TokenSet | None = None
+        if access_token:
+            token = TokenSet(access_token, refresh_token=env.get("PINTEREST_REFRESH_TOKEN"))
+        elif token_store is None:
+            token = token_from_env(env)
+        self._tokens = TokenManager(
+            token,
+            app=oauth_app or app_from_env(env, self.base_url),
+            store=token_store,
+            on_token_refresh=on_token_refresh,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else self._default_http()
+        self._locks = Locks()
+        self.user_account: UserAccountAPI[M] = UserAccountAPI(self)
+
+    def _default_http(self) -> H:
+        raise NotImplementedError
+
+    @property
+    def token(self) -> TokenSet | None:
+        """The current token set (its repr shows no secret)."""
+        return self._tokens.token
+
+    @property
+    def oauth_app(self) -> OAuthApp | None:
+        return self._tokens.app
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+
+class Client(_ClientBase[httpx2.Client, Sync]):
+    """Synchronous Pinterest API v5 client."""
+
+    def _default_http(self) -> httpx2.Client:
+        return httpx2.Client(timeout=self.timeout, limits=CONNECTION_LIMITS)
+
+    def _execute(self, call: Call[Any]) -> Any:
+        request, operation = self.build_request(
+            call.method, call.path, params=call.params, json=call.json, data=call.data
+        )
+        response = run_sync(
+            self.request_flow(request, operation, self._tokens), self._http, self._locks
+        )
+        return call.parse(parse_body(response))
+
+    def _pager(self, call: PageCall[Any]) -> SyncPager[Any]:
+        return SyncPager(self, call)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Call any operation; ``path`` is relative to the base URL. Returns parsed JSON."""
+        return self._execute(Call(method, path, params=params, json=json, data=data))
+
+    def paginate(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> SyncPager[Any]:
+        """Every item of a bookmark-paginated list, fetched page by page."""
+        return SyncPager(self, PageCall(path, params, page_size, max_items))
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncClient(_ClientBase[httpx2.AsyncClient, Async]):
+    """Asynchronous Pinterest API v5 client (asyncio or trio, through anyio)."""
+
+    def _default_http(self) -> httpx2.AsyncClient:
+        return httpx2.AsyncClient(timeout=self.timeout, limits=CONNECTION_LIMITS)
+
+    async def _execute(self, call: Call[Any]) -> Any:
+        request, operation = self.build_request(
+            call.method, call.path, params=call.params, json=call.json, data=call.data
+        )
+        flow = self.request_flow(request, operation, self._tokens)
+        response = await run_async(flow, self._http, self._locks)
+        return call.parse(parse_body(response))
+
+    def _pager(self, call: PageCall[Any]) -> AsyncPager[Any]:
+        return AsyncPager(self, call)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Call any operation; ``path`` is relative to the base URL. Returns parsed JSON."""
+        return await self._execute(Call(method, path, params=params, json=json, data=data))
+
+    def paginate(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> AsyncPager[Any]:
+        """Every item of a bookmark-paginated list: ``async for item in ...``."""
+        return AsyncPager(self, PageCall(path, params, page_size, max_items))
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

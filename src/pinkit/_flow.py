@@ -1,0 +1,102 @@
+"""Sans-I/O flows: the one place where sync and async behaviour is written once.
+
+A flow is a generator that yields *steps* (send this request, sleep this long, run this
+sub-flow under the client's lock) and receives their results. ``run_sync`` and ``run_async``
+are the only two places that perform I/O; every retry, refresh and pagination decision lives in
+flows that both clients share.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import anyio
+import httpx2
+
+__all__ = ["Exclusive", "Flow", "Send", "Sleep", "Locks", "run_async", "run_sync"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Send:
+    """Send ``request``; the flow receives the ``httpx2.Response`` or has the transport error
+    thrown into it."""
+
+    request: httpx2.Request
+
+
+@dataclass(frozen=True)
+class Sleep:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Exclusive:
+    """Run ``flow`` while holding the runner's lock (single-flight token refresh)."""
+
+    flow: Flow[Any]
+
+
+Step = Send | Sleep | Exclusive
+Flow = Generator[Step, Any, T]
+
+
+class Locks:
+    """One thread lock and one task lock per client, created on first use."""
+
+    def __init__(self) -> None:
+        self.thread = threading.Lock()
+        self._task: anyio.Lock | None = None
+
+    @property
+    def task(self) -> anyio.Lock:
+        if self._task is None:
+            self._task = anyio.Lock()
+        return self._task
+
+
+def run_sync(flow: Flow[T], http: httpx2.Client, locks: Locks) -> T:
+    result: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            step = flow.throw(error) if error is not None else flow.send(result)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        result, error = None, None
+        try:
+            if isinstance(step, Send):
+                result = http.send(step.request)
+            elif isinstance(step, Sleep):
+                time.sleep(step.seconds)
+            else:
+                with locks.thread:
+                    result = run_sync(step.flow, http, locks)
+        except Exception as exc:  # handed to the flow, which decides
+            error = exc
+
+
+async def run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks) -> T:
+    result: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            step = flow.throw(error) if error is not None else flow.send(result)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        result, error = None, None
+        try:
+            if isinstance(step, Send):
+                result = await http.send(step.request)
+            elif isinstance(step, Sleep):
+                await anyio.sleep(step.seconds)
+            else:
+                async with locks.task:
+                    result = await run_async(step.flow, http, locks)
+        except Exception as exc:  # handed to the flow, which decides
+            error = exc

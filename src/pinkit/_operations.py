@@ -1,0 +1,101 @@
+"""Pinterest's operations as data: method, path, rate-limit category, scopes, sandbox flag.
+
+The table in ``_operations.json`` is derived from the official OpenAPI description by
+``scripts/gen_operations.py`` and checked against it by the test suite, so the client (rate-limit
+buckets) and the emulator (routing, scopes, limits) agree with the spec without shipping it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+__all__ = ["Operation", "all_operations", "by_id", "find"]
+
+_PARAM = re.compile(r"\{([^}]+)\}")
+
+
+@dataclass(frozen=True)
+class Operation:
+    id: str
+    method: str
+    path: str
+    tag: str
+    category: str | None
+    security: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]
+    sandbox: bool
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _compile(self.path)
+
+    def match(self, path: str) -> dict[str, str] | None:
+        m = self.pattern.fullmatch(path)
+        return None if m is None else m.groupdict()
+
+    def accepts_scopes(self, scheme: str, granted: frozenset[str]) -> bool:
+        """True if one of the operation's security alternatives is met by ``scheme`` + scopes."""
+        for requirement in self.security:
+            if all(s == scheme and set(scopes) <= granted for s, scopes in requirement):
+                return True
+        return False
+
+    @property
+    def schemes(self) -> frozenset[str]:
+        return frozenset(s for req in self.security for s, _ in req)
+
+
+@cache
+def _compile(template: str) -> re.Pattern[str]:
+    parts = _PARAM.split(template)
+    regex = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]+)" for i, part in enumerate(parts)
+    )
+    return re.compile(regex)
+
+
+@cache
+def all_operations() -> tuple[Operation, ...]:
+    raw = json.loads(resources.files(__package__).joinpath("_operations.json").read_text("utf-8"))
+    ops = [
+        Operation(
+            id=o["id"],
+            method=o["method"],
+            path=o["path"],
+            tag=o["tag"],
+            category=o["category"],
+            security=tuple(
+                tuple((scheme, tuple(scopes)) for scheme, scopes in req) for req in o["security"]
+            ),
+            sandbox=o["sandbox"],
+        )
+        for o in raw["operations"]
+    ]
+    # Literal segments win over parameters: /boards/{id}/sections before /boards/{id}/{x}.
+    ops.sort(key=lambda o: (o.path.count("{"), -o.path.count("/")))
+    return tuple(ops)
+
+
+@cache
+def by_id(operation_id: str) -> Operation:
+    for op in all_operations():
+        if op.id == operation_id:
+            return op
+    raise KeyError(operation_id)
+
+
+@cache
+def _by_method(method: str) -> tuple[Operation, ...]:
+    return tuple(o for o in all_operations() if o.method == method)
+
+
+def find(method: str, path: str) -> Operation | None:
+    """The operation for ``method`` and a path relative to ``/v5`` (``/boards/123``)."""
+    path = path.split("?", 1)[0].rstrip("/") or "/"
+    for op in _by_method(method.upper()):
+        if op.pattern.fullmatch(path):
+            return op
+    return None

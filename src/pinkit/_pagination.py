@@ -1,0 +1,96 @@
+"""Bookmark pagination: ``{"items": [...], "bookmark": "..."}`` pages as one item stream.
+
+``Pages`` holds the decisions (next query, when to stop, loop guard) without I/O; the two
+pagers only fetch. Bookmarks travel as query parameters, so httpx2 URL-encodes them (a ``+``
+in a bookmark stays a ``+``). A bookmark seen before stops iteration with ``PaginationError``
+instead of looping forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from .errors import InvalidInputError, PaginationError
+
+if TYPE_CHECKING:
+    from ._resource import PageCall
+
+__all__ = ["MAX_PAGE_SIZE", "AsyncPager", "Pages", "SyncPager"]
+
+T = TypeVar("T")
+MAX_PAGE_SIZE = 250
+
+
+class Pages:
+    def __init__(
+        self, params: Mapping[str, Any] | None, page_size: int | None, max_items: int | None
+    ) -> None:
+        if page_size is not None and not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise InvalidInputError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+        if max_items is not None and max_items < 0:
+            raise InvalidInputError("max_items must be >= 0")
+        self.params = dict(params or {})
+        self.page_size = page_size or (
+            min(MAX_PAGE_SIZE, max_items) if max_items else MAX_PAGE_SIZE
+        )
+        self.remaining = max_items
+        self.bookmark: str | None = None
+        self._seen: set[str] = set()
+        self.done = max_items == 0
+
+    def next_params(self) -> dict[str, Any]:
+        params = {**self.params, "page_size": self.page_size}
+        if self.bookmark:
+            params["bookmark"] = self.bookmark
+        return params
+
+    def accept(self, page: Any) -> list[Any]:
+        """The page's items to hand out; updates the stop decision."""
+        if not isinstance(page, dict) or not isinstance(page.get("items"), list):
+            raise PaginationError("expected a page like {'items': [...], 'bookmark': ...}")
+        items: list[Any] = page["items"]
+        bookmark = page.get("bookmark")
+        if self.remaining is not None:
+            items = items[: self.remaining]
+            self.remaining -= len(items)
+        if not bookmark or not page["items"] or self.remaining == 0:
+            self.done = True
+        elif bookmark in self._seen:
+            raise PaginationError(f"the server repeated bookmark {bookmark!r}; stopping")
+        else:
+            self._seen.add(bookmark)
+            self.bookmark = bookmark
+        return items
+
+
+class _Pager(Generic[T]):
+    def __init__(self, client: Any, call: PageCall[T]) -> None:
+        self._client = client
+        self._call = call
+        self._parse: Callable[[Any], T] = call.parse
+
+    def _pages(self) -> Pages:
+        return Pages(self._call.params, self._call.page_size, self._call.max_items)
+
+
+class SyncPager(_Pager[T]):
+    """Iterate over every item across pages: ``for pin in client.pins.list(): ...``."""
+
+    def __iter__(self) -> Iterator[T]:
+        pages = self._pages()
+        while not pages.done:
+            page = self._client.request("GET", self._call.path, params=pages.next_params())
+            for item in pages.accept(page):
+                yield self._parse(item)
+
+
+class AsyncPager(_Pager[T]):
+    """Iterate over every item across pages: ``async for pin in client.pins.list(): ...``."""
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        pages = self._pages()
+        while not pages.done:
+            page = await self._client.request("GET", self._call.path, params=pages.next_params())
+            for item in pages.accept(page):
+                yield self._parse(item)

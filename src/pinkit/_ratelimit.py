@@ -1,0 +1,172 @@
+"""Client-side rate limiting keyed by token and ``x-ratelimit-category``.
+
+Each bucket is a token bucket refilled continuously. ``reserve`` takes a slot and answers how
+long to wait for it, so the caller sleeps outside any lock (threads and tasks alike). Server
+headers adapt the bucket: a ``X-RateLimit-Limit`` replaces the configured limit, and an
+exhausted ``X-RateLimit-Remaining`` or a 429 blocks the bucket until ``X-RateLimit-Reset``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+__all__ = ["STANDARD", "TRIAL", "Limit", "RateLimiter", "RateLimitsArg", "token_fingerprint"]
+
+
+@dataclass(frozen=True)
+class Limit:
+    requests: int
+    window_s: float
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.window_s
+
+
+_MINUTE, _DAY = 60.0, 86_400.0
+# Pinterest's published Standard-access limits per user per app (api-facts §2.2). The
+# conversions limit has three documented values; 5,000/min is the safe one.
+STANDARD: Mapping[str, Limit] = {
+    "universal": Limit(100, 1.0),
+    "ads_analytics": Limit(300, _MINUTE),
+    "ads_conversions": Limit(5_000, _MINUTE),
+    "ads_read": Limit(1_000, _MINUTE),
+    "ads_write": Limit(400, _MINUTE),
+    "org_read": Limit(1_000, _MINUTE),
+    "org_write": Limit(100, _MINUTE),
+    "org_analytics": Limit(60, _MINUTE),
+    "catalogs_read": Limit(100, _MINUTE),
+    "catalogs_write": Limit(100, _MINUTE),
+    "trends_read": Limit(60, _MINUTE),
+}
+TRIAL: Mapping[str, Limit] = {
+    "universal": Limit(1_000, _DAY),
+    "ads_analytics": Limit(1_000, _DAY),
+    "ads_conversions": Limit(1_000, _DAY),
+    "ads_read": Limit(1_000, _DAY),
+    "ads_write": Limit(300, _DAY),
+    "org_read": Limit(1_000, _DAY),
+    "org_write": Limit(300, _DAY),
+    "org_analytics": Limit(1_000, _DAY),
+    "catalogs_read": Limit(1_000, _DAY),
+    "catalogs_write": Limit(1_000, _DAY),
+}
+PRESETS = {"standard": STANDARD, "trial": TRIAL}
+
+RateLimitsArg = str | bool | Mapping[str, Limit | tuple[int, float] | None] | None
+
+_FIRST_INT = re.compile(r"\d+")
+_WINDOW = re.compile(r"\bw=(\d+)")
+
+
+def token_fingerprint(token: str) -> str:
+    """A bucket key that identifies a token without holding it."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def resolve_limits(arg: RateLimitsArg) -> dict[str, Limit] | None:
+    """``None``/``True``/"standard" → Standard, "trial", ``False``/"off" → no limiting, or a
+    mapping of category → ``Limit``/``(requests, window_s)``/``None`` merged over Standard."""
+    if arg is False or arg == "off":
+        return None
+    if arg is None or arg is True:
+        return dict(STANDARD)
+    if isinstance(arg, str):
+        try:
+            return dict(PRESETS[arg])
+        except KeyError:
+            raise ValueError(
+                f"unknown rate-limit preset {arg!r}: use one of {list(PRESETS)}"
+            ) from None
+    table = dict(STANDARD)
+    for category, value in arg.items():
+        if value is None:
+            table.pop(category, None)
+        else:
+            table[category] = value if isinstance(value, Limit) else Limit(*value)
+    return table
+
+
+class _Bucket:
+    __slots__ = ("blocked_until", "limit", "tokens", "updated")
+
+    def __init__(self, limit: Limit, now: float) -> None:
+        self.limit = limit
+        self.tokens = float(limit.requests)
+        self.updated = now
+        self.blocked_until = 0.0
+
+    def _refill(self, now: float) -> None:
+        elapsed = max(0.0, now - self.updated)
+        self.tokens = min(float(self.limit.requests), self.tokens + elapsed * self.limit.rate)
+        self.updated = now
+
+    def reserve(self, now: float) -> float:
+        self._refill(now)
+        self.tokens -= 1.0
+        wait = 0.0 if self.tokens >= 0 else -self.tokens / self.limit.rate
+        return max(wait, self.blocked_until - now)
+
+
+class RateLimiter:
+    """Buckets per (token fingerprint, category[, ad account]); thread-safe, no I/O."""
+
+    def __init__(
+        self, limits: Mapping[str, Limit], *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limits = dict(limits)
+        self._clock = clock
+        self._buckets: dict[tuple[str, ...], _Bucket] = {}
+        self._lock = threading.Lock()
+
+    def _bucket(self, key: tuple[str, ...], category: str, now: float) -> _Bucket | None:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            limit = self.limits.get(category)
+            if limit is None:
+                return None
+            bucket = self._buckets[key] = _Bucket(limit, now)
+        return bucket
+
+    def reserve(self, keys: list[tuple[str, ...]]) -> float:
+        """Take one slot from every bucket in ``keys``; seconds to wait before sending.
+
+        A key is ``(fingerprint, category, *scope)``; its limit is the category's.
+        """
+        with self._lock:
+            now = self._clock()
+            waits = [
+                bucket.reserve(now)
+                for key in keys
+                if (bucket := self._bucket(key, key[1], now)) is not None
+            ]
+        return max(waits, default=0.0)
+
+    def observe(
+        self, key: tuple[str, ...], headers: Mapping[str, str], *, limited: bool, wait: float
+    ) -> None:
+        """Adapt ``key``'s bucket to what the server said about it."""
+        with self._lock:
+            now = self._clock()
+            bucket = self._bucket(key, key[1], now)
+            if bucket is None:
+                return
+            limit_header = headers.get("x-ratelimit-limit")
+            if limit_header and (m := _FIRST_INT.search(limit_header)):
+                window = _WINDOW.search(limit_header)
+                window_s = float(window.group(1)) if window else bucket.limit.window_s
+                if int(m.group()) > 0:
+                    bucket.limit = Limit(int(m.group()), window_s)
+            remaining = headers.get("x-ratelimit-remaining")
+            if remaining is not None and remaining.strip().isdigit():
+                bucket._refill(now)
+                bucket.tokens = min(bucket.tokens, float(remaining))
+                if int(remaining) == 0 and wait > 0:
+                    bucket.blocked_until = max(bucket.blocked_until, now + wait)
+            if limited and wait > 0:
+                bucket.blocked_until = max(bucket.blocked_until, now + wait)

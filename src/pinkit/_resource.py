@@ -1,0 +1,120 @@
+"""One definition per API operation, executed by both clients.
+
+A resource method builds a ``Call`` (or ``PageCall``) describing the request and how to parse
+the answer; the ``endpoint``/``paginated`` descriptors hand it to the owning client, which
+runs it synchronously (``Client``) or returns an awaitable (``AsyncClient``). The descriptors'
+overloads give each client precise types without a second, hand-kept copy of the method.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+
+if TYPE_CHECKING:
+    from ._pagination import AsyncPager, SyncPager
+
+__all__ = ["Async", "Call", "PageCall", "Resource", "Sync", "endpoint", "list_of", "paginated"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def list_of(model: type[T]) -> Callable[[Any], list[T]]:
+    """Parser for a bare JSON array of ``model`` (pydantic) objects."""
+
+    def parse(body: Any) -> list[T]:
+        return [model.model_validate(item) for item in body or []]  # type: ignore[attr-defined]
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Call(Generic[T]):
+    method: str
+    path: str
+    params: Mapping[str, Any] | None = None
+    json: Any = None
+    data: Mapping[str, Any] | None = None
+    parse: Callable[[Any], T] = field(default=_identity)
+
+
+@dataclass(frozen=True)
+class PageCall(Generic[T]):
+    path: str
+    params: Mapping[str, Any] | None = None
+    page_size: int | None = None
+    max_items: int | None = None
+    parse: Callable[[Any], T] = field(default=_identity)
+
+
+class Sync:
+    """Marks resources bound to ``Client``."""
+
+
+class Async:
+    """Marks resources bound to ``AsyncClient``."""
+
+
+M = TypeVar("M", Sync, Async)
+
+
+class Resource(Generic[M]):
+    """An API area bound to one client."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+
+class endpoint(Generic[P, T]):
+    def __init__(self, build: Callable[Concatenate[Any, P], Call[T]]) -> None:
+        self._build = build
+        self.__doc__ = build.__doc__
+        self.__name__ = getattr(build, "__name__", type(self).__name__)
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> endpoint[P, T]: ...
+    @overload
+    def __get__(self, obj: Resource[Sync], owner: type[Any]) -> Callable[P, T]: ...
+    @overload
+    def __get__(self, obj: Resource[Async], owner: type[Any]) -> Callable[P, Awaitable[T]]: ...
+    def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
+        if obj is None:
+            return self
+        build, client = self._build, obj._client
+
+        @functools.wraps(build)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return client._execute(build(obj, *args, **kwargs))
+
+        return call
+
+
+class paginated(Generic[P, T]):
+    def __init__(self, build: Callable[Concatenate[Any, P], PageCall[T]]) -> None:
+        self._build = build
+        self.__doc__ = build.__doc__
+        self.__name__ = getattr(build, "__name__", type(self).__name__)
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> paginated[P, T]: ...
+    @overload
+    def __get__(self, obj: Resource[Sync], owner: type[Any]) -> Callable[P, SyncPager[T]]: ...
+    @overload
+    def __get__(self, obj: Resource[Async], owner: type[Any]) -> Callable[P, AsyncPager[T]]: ...
+    def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
+        if obj is None:
+            return self
+        build, client = self._build, obj._client
+
+        @functools.wraps(build)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return client._pager(build(obj, *args, **kwargs))
+
+        return call

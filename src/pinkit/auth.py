@@ -1,0 +1,475 @@
+"""OAuth 2.0 for Pinterest: the app, token sets, token stores and automatic refresh.
+
+Pinterest rotates refresh tokens (continuous refresh): every refresh answer carries a new
+refresh token and the old one may stop working at once. Losing the new one logs the user out
+for good, so every refresh is saved to the token store before the new token is used.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import secrets
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+from urllib.parse import urlencode
+
+import httpx2
+
+from . import _base
+from ._flow import Exclusive, Flow, Locks, Send, run_async, run_sync
+from ._redact import mask
+from .errors import AuthenticationError, InvalidInputError, OAuthError
+
+__all__ = [
+    "DEFAULT_API_BASE_URL",
+    "DEFAULT_AUTHORIZE_URL",
+    "SCOPES",
+    "FileTokenStore",
+    "MemoryTokenStore",
+    "OAuthApp",
+    "TokenSet",
+    "TokenStore",
+]
+
+DEFAULT_API_BASE_URL = "https://api.pinterest.com/v5"
+DEFAULT_AUTHORIZE_URL = "https://www.pinterest.com/oauth/"
+SCOPES = (
+    "ads:read",
+    "ads:write",
+    "billing:read",
+    "billing:write",
+    "biz_access:read",
+    "biz_access:write",
+    "boards:read",
+    "boards:read_secret",
+    "boards:write",
+    "boards:write_secret",
+    "catalogs:read",
+    "catalogs:write",
+    "msot:write",
+    "pins:read",
+    "pins:read_secret",
+    "pins:write",
+    "pins:write_secret",
+    "user_accounts:read",
+    "user_accounts:write",
+)
+REFRESH_LEEWAY_S = 300.0
+
+
+@dataclass(frozen=True, repr=False)
+class TokenSet:
+    """Tokens from one grant. Times are Unix epoch seconds; ``None`` means unknown."""
+
+    access_token: str
+    refresh_token: str | None = None
+    expires_at: float | None = None
+    refresh_token_expires_at: float | None = None
+    scopes: tuple[str, ...] = field(default_factory=tuple)
+
+    def __repr__(self) -> str:
+        return (
+            f"TokenSet(access_token={mask(self.access_token)}, "
+            f"refresh_token={mask(self.refresh_token)}, expires_at={self.expires_at}, "
+            f"refresh_token_expires_at={self.refresh_token_expires_at}, scopes={self.scopes})"
+        )
+
+    __str__ = __repr__
+
+    def expires_within(self, seconds: float, *, now: float | None = None) -> bool:
+        if self.expires_at is None:
+            return False
+        return (time.time() if now is None else now) >= self.expires_at - seconds
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "expires_at": self.expires_at,
+            "refresh_token_expires_at": self.refresh_token_expires_at,
+            "scopes": list(self.scopes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TokenSet:
+        return cls(
+            access_token=str(data["access_token"]),
+            refresh_token=data.get("refresh_token"),
+            expires_at=data.get("expires_at"),
+            refresh_token_expires_at=data.get("refresh_token_expires_at"),
+            scopes=tuple(data.get("scopes") or ()),
+        )
+
+
+@runtime_checkable
+class TokenStore(Protocol):
+    """Where tokens live between runs. ``save`` is called on every refresh."""
+
+    def load(self) -> TokenSet | None: ...
+
+    def save(self, token: TokenSet) -> None: ...
+
+    def clear(self) -> None: ...
+
+
+class MemoryTokenStore:
+    def __init__(self, token: TokenSet | None = None) -> None:
+        self._token = token
+        self._lock = threading.Lock()
+
+    def load(self) -> TokenSet | None:
+        with self._lock:
+            return self._token
+
+    def save(self, token: TokenSet) -> None:
+        with self._lock:
+            self._token = token
+
+    def clear(self) -> None:
+        with self._lock:
+            self._token = None
+
+    def __repr__(self) -> str:
+        return f"MemoryTokenStore(token={self._token!r})"
+
+
+class FileTokenStore:
+    """A JSON file, replaced atomically, mode 0600 in a 0700 directory."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    def load(self) -> TokenSet | None:
+        with self._lock:
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                return None
+            except (OSError, ValueError) as exc:
+                raise InvalidInputError(f"cannot read token file {self.path}: {exc}") from None
+            return TokenSet.from_dict(data)
+
+    def save(self, token: TokenSet) -> None:
+        with self._lock:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tokens-", dir=self.path.parent)
+            try:
+                os.fchmod(fd, 0o600)
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(token.to_dict(), fh)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+
+    def clear(self) -> None:
+        with self._lock, contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+    def __repr__(self) -> str:
+        return f"FileTokenStore({str(self.path)!r})"
+
+
+def _split_scopes(value: str | None) -> tuple[str, ...]:
+    return tuple(s for s in (value or "").replace(",", " ").split() if s)
+
+
+def _join_scopes(scopes: Iterable[str]) -> str:
+    scopes = list(scopes)
+    if not scopes:
+        raise InvalidInputError("at least one scope is required")
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown:
+        raise InvalidInputError(f"unknown scope(s): {', '.join(unknown)}")
+    return ",".join(scopes)
+
+
+def _expiry(now: float, seconds_in: Any, at: Any) -> float | None:
+    if isinstance(seconds_in, (int, float)):
+        return now + float(seconds_in)
+    if isinstance(at, (int, float)):
+        return float(at) / 1000 if at > 1e12 else float(at)
+    return None
+
+
+class OAuthApp:
+    """A registered Pinterest app: builds the consent URL and talks to the token endpoint.
+
+    Client authentication is HTTP Basic ``client_id:client_secret``; bodies are form-encoded;
+    scopes are comma-separated, as Pinterest expects.
+    """
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        redirect_uri: str,
+        *,
+        api_base_url: str | None = None,
+        authorize_url: str | None = None,
+        http_client: httpx2.Client | None = None,
+        async_http_client: httpx2.AsyncClient | None = None,
+    ) -> None:
+        if not client_id or not client_secret:
+            raise InvalidInputError("OAuthApp needs a client_id and a client_secret")
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self.redirect_uri = redirect_uri
+        self.api_base_url = (api_base_url or DEFAULT_API_BASE_URL).rstrip("/")
+        self.authorize_endpoint = authorize_url or DEFAULT_AUTHORIZE_URL
+        self._http_client = http_client
+        self._async_http_client = async_http_client
+        self._locks = Locks()
+
+    def __repr__(self) -> str:
+        return (
+            f"OAuthApp(client_id={self.client_id!r}, client_secret=[REDACTED], "
+            f"redirect_uri={self.redirect_uri!r}, api_base_url={self.api_base_url!r})"
+        )
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.api_base_url}/oauth/token"
+
+    def authorization_url(self, scopes: Iterable[str], state: str | None = None) -> tuple[str, str]:
+        """The consent page URL and the ``state`` to check on the redirect."""
+        state = state or secrets.token_urlsafe(24)
+        query = urlencode(
+            {
+                "client_id": self.client_id,
+                "redirect_uri": self.redirect_uri,
+                "response_type": "code",
+                "scope": _join_scopes(scopes),
+                "state": state,
+            }
+        )
+        sep = "&" if "?" in self.authorize_endpoint else "?"
+        return f"{self.authorize_endpoint}{sep}{query}", state
+
+    # -- flows shared by the sync and async entry points and by the refreshing client --
+
+    def token_request(self, fields: Mapping[str, str]) -> httpx2.Request:
+        credentials = f"{self.client_id}:{self._client_secret}".encode()
+        basic = "Basic " + base64.b64encode(credentials).decode("ascii")
+        return httpx2.Request(
+            "POST",
+            self.token_url,
+            data=dict(fields),
+            headers={"Authorization": basic, "Accept": "application/json"},
+        )
+
+    def grant_flow(
+        self, fields: Mapping[str, str], previous: TokenSet | None = None
+    ) -> Flow[TokenSet]:
+        request = self.token_request(fields)
+        try:
+            response = yield Send(request)
+        except httpx2.TransportError as exc:
+            raise _base.connection_error(exc, request) from None
+        return self.parse_token_response(response, previous)
+
+    def parse_token_response(
+        self, response: httpx2.Response, previous: TokenSet | None = None
+    ) -> TokenSet:
+        if response.status_code != 200:
+            raise _base.status_error(response, error_class=OAuthError)
+        try:
+            data = response.json()
+            access_token = str(data["access_token"])
+        except (ValueError, KeyError, TypeError):
+            raise OAuthError(
+                "token endpoint answered without an access_token",
+                status_code=response.status_code,
+                request_id=_base.request_id(response),
+            ) from None
+        now = time.time()
+        refresh_token = data.get("refresh_token") or (previous.refresh_token if previous else None)
+        refresh_expiry = _expiry(
+            now, data.get("refresh_token_expires_in"), data.get("refresh_token_expires_at")
+        )
+        if refresh_expiry is None and previous and refresh_token == previous.refresh_token:
+            refresh_expiry = previous.refresh_token_expires_at
+        return TokenSet(
+            access_token=access_token,
+            refresh_token=refresh_token,
+            expires_at=_expiry(now, data.get("expires_in"), None),
+            refresh_token_expires_at=refresh_expiry,
+            scopes=_split_scopes(data.get("scope")) or (previous.scopes if previous else ()),
+        )
+
+    def _code_fields(self, code: str, continuous_refresh: bool) -> dict[str, str]:
+        if not code:
+            raise InvalidInputError("an authorization code is required")
+        fields = {"grant_type": "authorization_code", "code": code}
+        fields["redirect_uri"] = self.redirect_uri
+        if continuous_refresh:
+            fields["continuous_refresh"] = "true"
+        return fields
+
+    @staticmethod
+    def _refresh_fields(refresh_token: str, scopes: Iterable[str] | None) -> dict[str, str]:
+        if not refresh_token:
+            raise InvalidInputError("a refresh token is required")
+        fields = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        if scopes is not None:
+            fields["scope"] = _join_scopes(scopes)
+        return fields
+
+    @staticmethod
+    def _client_credentials_fields(scopes: Iterable[str]) -> dict[str, str]:
+        return {"grant_type": "client_credentials", "scope": _join_scopes(scopes)}
+
+    def _run(self, flow: Flow[TokenSet]) -> TokenSet:
+        if self._http_client is not None:
+            return run_sync(flow, self._http_client, self._locks)
+        with httpx2.Client(timeout=_base.DEFAULT_TIMEOUT) as http:
+            return run_sync(flow, http, self._locks)
+
+    async def _arun(self, flow: Flow[TokenSet]) -> TokenSet:
+        if self._async_http_client is not None:
+            return await run_async(flow, self._async_http_client, self._locks)
+        async with httpx2.AsyncClient(timeout=_base.DEFAULT_TIMEOUT) as http:
+            return await run_async(flow, http, self._locks)
+
+    # -- public grants --
+
+    def exchange_code(self, code: str, *, continuous_refresh: bool = True) -> TokenSet:
+        """Trade the code from the redirect for tokens (continuous refresh by default)."""
+        return self._run(self.grant_flow(self._code_fields(code, continuous_refresh)))
+
+    def refresh(self, refresh_token: str, *, scopes: Iterable[str] | None = None) -> TokenSet:
+        """New tokens; the answer carries a *new* refresh token: save it."""
+        return self._run(self.grant_flow(self._refresh_fields(refresh_token, scopes)))
+
+    def client_credentials(self, scopes: Iterable[str]) -> TokenSet:
+        """An app-only token for the app owner's account."""
+        return self._run(self.grant_flow(self._client_credentials_fields(scopes)))
+
+    async def aexchange_code(self, code: str, *, continuous_refresh: bool = True) -> TokenSet:
+        return await self._arun(self.grant_flow(self._code_fields(code, continuous_refresh)))
+
+    async def arefresh(
+        self, refresh_token: str, *, scopes: Iterable[str] | None = None
+    ) -> TokenSet:
+        return await self._arun(self.grant_flow(self._refresh_fields(refresh_token, scopes)))
+
+    async def aclient_credentials(self, scopes: Iterable[str]) -> TokenSet:
+        return await self._arun(self.grant_flow(self._client_credentials_fields(scopes)))
+
+
+TokenCallback = Callable[[TokenSet], None]
+
+
+class TokenManager:
+    """The client's view of its token: refreshes shortly before expiry and once after a 401.
+
+    Refreshes run as ``Exclusive`` flows, so concurrent requests on a stale token wait for one
+    refresh instead of each starting their own (which, with rotation, would invalidate each
+    other's refresh tokens).
+    """
+
+    def __init__(
+        self,
+        token: TokenSet | None,
+        *,
+        app: OAuthApp | None = None,
+        store: TokenStore | None = None,
+        on_token_refresh: TokenCallback | None = None,
+        leeway: float = REFRESH_LEEWAY_S,
+    ) -> None:
+        if token is None and store is not None:
+            token = store.load()
+        self._token = token
+        self.app = app
+        self.store = store
+        self.on_token_refresh = on_token_refresh
+        self.leeway = leeway
+
+    @property
+    def token(self) -> TokenSet | None:
+        return self._token
+
+    @property
+    def can_refresh(self) -> bool:
+        return self.app is not None and (self._token is None or bool(self._token.refresh_token))
+
+    def access_token_flow(self) -> Flow[str]:
+        """The access token to use now, refreshing first if it is missing or about to expire."""
+        token = self._token
+        if token is None or token.expires_within(self.leeway):
+            if self.can_refresh and (token is None or token.refresh_token):
+                token = yield Exclusive(self.refresh_flow(token.access_token if token else None))
+            elif token is None:
+                raise AuthenticationError(
+                    "no access token: pass access_token=, set PINTEREST_ACCESS_TOKEN, "
+                    "or log in with `pinkit auth login`",
+                    status_code=401,
+                )
+        assert token is not None
+        return token.access_token
+
+    def refresh_flow(self, stale_access_token: str | None) -> Flow[TokenSet]:
+        """Refresh unless someone else (a thread, a task, another process) already did."""
+        current = self._token
+        if self.store is not None:
+            stored = self.store.load()
+            if stored is not None and stored.access_token != stale_access_token:
+                current = self._token = stored
+        if current is not None and current.access_token != stale_access_token:
+            return current
+        if self.app is None or current is None or not current.refresh_token:
+            raise AuthenticationError(
+                "the access token expired and cannot be refreshed "
+                "(needs an OAuthApp and a refresh token)",
+                status_code=401,
+            )
+        fields = OAuthApp._refresh_fields(current.refresh_token, None)
+        new = yield from self.app.grant_flow(fields, previous=current)
+        if self.store is not None:
+            self.store.save(new)
+        self._token = new
+        if self.on_token_refresh is not None:
+            self.on_token_refresh(new)
+        return new
+
+    def refresh_after_401(self, rejected_access_token: str) -> Flow[TokenSet]:
+        token: TokenSet = yield Exclusive(self.refresh_flow(rejected_access_token))
+        return token
+
+    def replace_token(self, token: TokenSet) -> None:
+        self._token = token
+        if self.store is not None:
+            self.store.save(token)
+
+
+def token_from_env(env: Mapping[str, str]) -> TokenSet | None:
+    access = env.get("PINTEREST_ACCESS_TOKEN")
+    refresh = env.get("PINTEREST_REFRESH_TOKEN") or env.get("PINTEREST_REFRESH_ACCESS_TOKEN")
+    if access:
+        return TokenSet(access_token=access, refresh_token=refresh or None)
+    if refresh:
+        # No access token yet: an already-expired placeholder makes the first call refresh.
+        return replace(TokenSet(access_token="", refresh_token=refresh), expires_at=0.0)
+    return None
+
+
+def app_from_env(env: Mapping[str, str], api_base_url: str) -> OAuthApp | None:
+    client_id = env.get("PINTEREST_CLIENT_ID") or env.get("PINTEREST_APP_ID")
+    secret = env.get("PINTEREST_CLIENT_SECRET") or env.get("PINTEREST_APP_SECRET")
+    if client_id and secret:
+        return OAuthApp(
+            client_id, secret, env.get("PINTEREST_REDIRECT_URI", ""), api_base_url=api_base_url
+        )
+    return None

@@ -1,0 +1,5 @@
+"""One module per API area; each defines its operations once for both clients."""
+
+from .user_account import UserAccountAPI
+
+__all__ = ["UserAccountAPI"]

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from .._resource import Call, M, PageCall, Resource, endpoint, list_of, paginated
+from ..models import Account, BusinessAccount, UserSummary, UserWebsite
+
+
+class UserAccountAPI(Resource[M]):
+    """The authenticated user (or, with ``ad_account_id``, that ad account's owner)."""
+
+    @endpoint
+    def get(self, *, ad_account_id: str | None = None) -> Call[Account]:
+        return Call(
+            "GET",
+            "/user_account",
+            params={"ad_account_id": ad_account_id or self._client.ad_account_id},
+            parse=Account.model_validate,
+        )
+
+    @endpoint
+    def businesses(self) -> Call[list[BusinessAccount]]:
+        return Call("GET", "/user_account/businesses", parse=list_of(BusinessAccount))
+
+    @paginated
+    def followers(
+        self, *, page_size: int | None = None, max_items: int | None = None
+    ) -> PageCall[UserSummary]:
+        return PageCall(
+            "/user_account/followers",
+            page_size=page_size,
+            max_items=max_items,
+            parse=UserSummary.model_validate,
+        )
+
+    @paginated
+    def following(
+        self, *, page_size: int | None = None, max_items: int | None = None
+    ) -> PageCall[UserSummary]:
+        return PageCall(
+            "/user_account/following",
+            page_size=page_size,
+            max_items=max_items,
+            parse=UserSummary.model_validate,
+        )
+
+    @paginated
+    def websites(
+        self, *, page_size: int | None = None, max_items: int | None = None
+    ) -> PageCall[UserWebsite]:
+        return PageCall(
+            "/user_account/websites",
+            page_size=page_size,
+            max_items=max_items,
+            parse=UserWebsite.model_validate,
+        )
