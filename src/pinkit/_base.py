@@ -18,7 +18,13 @@ import httpx2
 from . import __version__
 from ._flow import Flow, Send, Sleep
 from ._operations import Operation, find
-from ._ratelimit import RateLimiter, RateLimitsArg, resolve_limits, token_fingerprint
+from ._ratelimit import (
+    RateLimiter,
+    RateLimitsArg,
+    pinned_categories,
+    resolve_limits,
+    token_fingerprint,
+)
 from ._redact import RedactingFilter, redact_headers, redact_text, redact_url
 from .errors import (
     APIConnectionError,
@@ -69,26 +75,34 @@ def request_id(response: httpx2.Response) -> str | None:
 
 
 def _parse_seconds(value: str | None) -> float | None:
-    if value is None:
+    """Seconds from ``"12"``, ``"12, 120;w=60"`` or an HTTP date; None when unparseable."""
+    if not value:
         return None
     try:
         return max(0.0, float(value.split(",")[0].strip()))
     except ValueError:
         pass
-    parsed = email.utils.parsedate_to_datetime(value) if value else None
-    return None if parsed is None else max(0.0, parsed.timestamp() - time.time())
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, parsed.timestamp() - time.time())
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds from ``Retry-After-Ms`` or ``Retry-After`` (seconds or an HTTP date)."""
+    if (ms := _parse_seconds(headers.get("retry-after-ms"))) is not None:
+        return ms / 1000
+    return _parse_seconds(headers.get("retry-after"))
 
 
 def server_wait(headers: Mapping[str, str]) -> float | None:
-    """Seconds the server asked us to wait: Retry-After(-ms), else X-RateLimit-Reset."""
-    if (ms := headers.get("retry-after-ms")) is not None:
-        seconds = _parse_seconds(ms)
-        if seconds is not None:
-            return seconds / 1000
-    try:
-        wait = _parse_seconds(headers.get("retry-after"))
-    except (TypeError, ValueError):
-        wait = None
+    """How long a rate-limited answer asks us to wait: Retry-After, else X-RateLimit-Reset.
+
+    ``X-RateLimit-Reset`` comes on every answer (seconds until the window resets), so it only
+    means "wait" on a 429 or when ``X-RateLimit-Remaining`` is 0.
+    """
+    wait = retry_after(headers)
     return wait if wait is not None else _parse_seconds(headers.get("x-ratelimit-reset"))
 
 
@@ -195,7 +209,7 @@ class RetryPolicy:
             return None  # a POST that may have been processed: never risk a duplicate
         if response.headers.get("x-should-retry") == "false":
             return None
-        wait = server_wait(response.headers)
+        wait = server_wait(response.headers) if status == 429 else retry_after(response.headers)
         return backoff(attempt) if wait is None else wait
 
 
@@ -227,7 +241,9 @@ class BaseClient:
         )
         self.retry = RetryPolicy(max_retries, MAX_RETRY_WAIT_S)
         limits = resolve_limits(rate_limits)
-        self.limiter = None if limits is None else RateLimiter(limits)
+        self.limiter = (
+            None if limits is None else RateLimiter(limits, pinned=pinned_categories(rate_limits))
+        )
         self.ad_account_id = ad_account_id or env.get("PINTEREST_AD_ACCOUNT_ID") or None
 
     def _url(self, path: str) -> tuple[str, str]:

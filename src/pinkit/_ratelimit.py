@@ -69,6 +69,11 @@ def token_fingerprint(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
+def pinned_categories(arg: RateLimitsArg) -> frozenset[str]:
+    """The categories the user set explicitly."""
+    return frozenset(arg) if isinstance(arg, Mapping) else frozenset()
+
+
 def resolve_limits(arg: RateLimitsArg) -> dict[str, Limit] | None:
     """``None``/``True``/"standard" → Standard, "trial", ``False``/"off" → no limiting, or a
     mapping of category → ``Limit``/``(requests, window_s)``/``None`` merged over Standard."""
@@ -117,9 +122,16 @@ class RateLimiter:
     """Buckets per (token fingerprint, category[, ad account]); thread-safe, no I/O."""
 
     def __init__(
-        self, limits: Mapping[str, Limit], *, clock: Callable[[], float] = time.monotonic
+        self,
+        limits: Mapping[str, Limit],
+        *,
+        pinned: frozenset[str] = frozenset(),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``pinned`` categories were set by the user: server headers may lower them, never
+        raise them; the others follow what the server advertises."""
         self.limits = dict(limits)
+        self.pinned = pinned
         self._clock = clock
         self._buckets: dict[tuple[str, ...], _Bucket] = {}
         self._lock = threading.Lock()
@@ -160,8 +172,11 @@ class RateLimiter:
             if limit_header and (m := _FIRST_INT.search(limit_header)):
                 window = _WINDOW.search(limit_header)
                 window_s = float(window.group(1)) if window else bucket.limit.window_s
-                if int(m.group()) > 0:
-                    bucket.limit = Limit(int(m.group()), window_s)
+                advertised = Limit(int(m.group()), window_s)
+                if advertised.requests > 0 and (
+                    key[1] not in self.pinned or advertised.rate < bucket.limit.rate
+                ):
+                    bucket.limit = advertised
             remaining = headers.get("x-ratelimit-remaining")
             if remaining is not None and remaining.strip().isdigit():
                 bucket._refill(now)

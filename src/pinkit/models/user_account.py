@@ -25,7 +25,6 @@ class Account(PinterestModel):
 class UserSummary(PinterestModel):
     """A follower or followed user."""
 
-    id: str | None = None
     username: str | None = None
     type: str | None = None
 

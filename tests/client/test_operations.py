@@ -1,0 +1,74 @@
+"""The packaged operation table is the spec's, and lookups find the right operation."""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+import pytest
+
+from pinkit import _operations
+from tests.conftest import ROOT
+
+
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location("gen", ROOT / "scripts" / "gen_operations.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_packaged_table_matches_the_spec(openapi_spec: dict[str, Any]) -> None:
+    gen = _generator()
+    expected = gen.render(gen.build_table(openapi_spec))
+    assert gen.TABLE.read_text(encoding="utf-8") == expected, "run scripts/gen_operations.py"
+
+
+def test_table_covers_every_operation_with_a_category(openapi_spec: dict[str, Any]) -> None:
+    ops = _operations.all_operations()
+    assert len(ops) == 231
+    spec_ids = {
+        op["operationId"]
+        for item in openapi_spec["paths"].values()
+        for method, op in item.items()
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+    assert {o.id for o in ops} == spec_ids
+    assert all(o.category for o in ops)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("GET", "/user_account", "user_account/get"),
+        ("GET", "/user_account/following/boards", "boards_user_follows/list"),
+        ("POST", "/user_account/following/someone", "follow_user/update"),
+        ("GET", "/boards/123/sections", "board_sections/list"),
+        ("GET", "/boards/123/sections/456/pins", "board_sections/list_pins"),
+        ("POST", "/ad_accounts/99/events", "events/create"),
+        ("POST", "/oauth/token", "oauth/token"),
+        ("GET", "/pins/1?bookmark=x", "pins/get"),
+        ("DELETE", "/pins/1/", "pins/delete"),
+    ],
+)
+def test_find_matches_literal_segments_first(method: str, path: str, expected: str) -> None:
+    op = _operations.find(method, path)
+    assert op is not None
+    assert op.id == expected
+
+
+def test_find_unknown() -> None:
+    assert _operations.find("GET", "/nothing/here") is None
+    assert _operations.find("PUT", "/user_account") is None
+
+
+def test_categories_and_scopes_from_the_spec() -> None:
+    op = _operations.by_id("user_account/get")
+    assert op.category == "org_read"
+    assert op.accepts_scopes("pinterest_oauth2", frozenset({"user_accounts:read"}))
+    assert op.accepts_scopes("client_credentials", frozenset({"user_accounts:read"}))
+    assert not op.accepts_scopes("pinterest_oauth2", frozenset({"pins:read"}))
+    assert _operations.by_id("followers/list").category == "ads_read"
+    assert _operations.by_id("events/create").category == "ads_conversions"
+    assert "basic" in _operations.by_id("oauth/token").schemes

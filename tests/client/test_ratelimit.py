@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import pytest
+
+from pinkit._ratelimit import STANDARD, Limit, RateLimiter, resolve_limits
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_bucket_allows_burst_then_paces() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter({"org_read": Limit(3, 3.0)}, clock=clock)
+    key = [("fp", "org_read")]
+    assert [limiter.reserve(key) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.reserve(key) == pytest.approx(1.0)
+    clock.now += 2.0
+    assert limiter.reserve(key) == pytest.approx(0.0)
+
+
+def test_buckets_are_per_token_and_category() -> None:
+    limiter = RateLimiter({"org_read": Limit(1, 60.0), "org_write": Limit(1, 60.0)}, clock=FakeClock())
+    assert limiter.reserve([("a", "org_read")]) == 0
+    assert limiter.reserve([("b", "org_read")]) == 0
+    assert limiter.reserve([("a", "org_write")]) == 0
+    assert limiter.reserve([("a", "org_read")]) > 0
+
+
+def test_server_headers_adapt_the_bucket() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter({"ads_conversions": Limit(5000, 60.0)}, clock=clock)
+    key = ("fp", "ads_conversions", "123")
+    limiter.reserve([key])
+    headers = {
+        "x-ratelimit-limit": '120000, 120000;w=60;name="ads_conversions_ad_account_id"',
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-reset": "30",
+    }
+    limiter.observe(key, headers, limited=False, wait=30.0)
+    assert limiter.reserve([key]) == pytest.approx(30.0, abs=0.1)
+    clock.now += 31
+    assert limiter.reserve([key]) == 0.0
+
+
+def test_a_429_blocks_until_reset() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(STANDARD, clock=clock)
+    key = ("fp", "org_write")
+    limiter.observe(key, {}, limited=True, wait=12.0)
+    assert limiter.reserve([key]) == pytest.approx(12.0)
+
+
+def test_resolve_limits() -> None:
+    assert resolve_limits(False) is None
+    assert resolve_limits("off") is None
+    assert resolve_limits(None) == dict(STANDARD)
+    assert resolve_limits("trial")["org_write"] == Limit(300, 86400.0)
+    custom = resolve_limits({"org_read": (10, 1.0), "universal": None})
+    assert custom is not None
+    assert custom["org_read"] == Limit(10, 1.0)
+    assert "universal" not in custom
+    with pytest.raises(ValueError, match="preset"):
+        resolve_limits("fast")
+
+
+def test_user_set_limits_are_only_lowered_by_the_server() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(
+        {"org_read": Limit(1, 3600.0), "org_write": Limit(100, 60.0)},
+        pinned=frozenset({"org_read"}),
+        clock=clock,
+    )
+    advertised = {"x-ratelimit-limit": "1000, 1000;w=60"}
+    limiter.observe(("fp", "org_read"), advertised, limited=False, wait=0)
+    limiter.observe(("fp", "org_write"), advertised, limited=False, wait=0)
+    assert limiter.reserve([("fp", "org_read")]) == 0
+    assert limiter.reserve([("fp", "org_read")]) > 60
+    # org_write follows the server: the 200th request waits 100 / (1000/60 s) = 6 s, not 60 s
+    assert [limiter.reserve([("fp", "org_write")]) for _ in range(200)][-1] == pytest.approx(6.0)
