@@ -1,0 +1,190 @@
+"""One command run's view of the world: settings, profile, output, and the client to use.
+
+The client comes from, in order: ``--emulator`` (the persisted local emulator, in-process, with
+its own token file next to its state), ``PINTEREST_ACCESS_TOKEN``, or the profile's token file
+(with the app credentials saved at login, so expired tokens refresh and rotated refresh tokens
+are saved).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..auth import REFRESH_LEEWAY_S, OAuthApp, TokenSet
+from ._config import AppCredentials, Profile, ProfileTokenStore, Settings, data_dir
+from ._output import Output
+
+if TYPE_CHECKING:
+    import httpx2
+
+    from .._client import Client
+    from ..emulator import Emulator
+
+__all__ = ["EMULATOR_EXTRA_HINT", "Session", "import_emulator", "session"]
+
+EMULATOR_EXTRA_HINT = "the emulator needs the 'emulator' extra: pip install 'pinkit[emulator]'"
+
+
+def import_emulator() -> Any:
+    """``pinkit.emulator``, or a one-line usage error (exit 2) naming the missing extra."""
+    try:
+        import pinkit.emulator as module
+    except ImportError as exc:
+        missing = (getattr(exc, "name", "") or "").split(".")[0]
+        if missing in ("starlette", "uvicorn"):
+            raise click.UsageError(EMULATOR_EXTRA_HINT) from None
+        raise click.UsageError(f"cannot load the emulator ({exc}); {EMULATOR_EXTRA_HINT}") from None
+    return module
+
+
+class Session:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.profile = Profile.resolve(settings)
+        self.output = Output(settings.format, quiet=settings.quiet)
+        self._emulator: Emulator | None = None
+        self._closers: list[Any] = []
+
+    # -- where things are ------------------------------------------------------------------------
+    @property
+    def using_emulator(self) -> bool:
+        return self.settings.emulator
+
+    def token_store(self) -> ProfileTokenStore:
+        if self.using_emulator:
+            return self.profile.emulator_token_store()
+        return self.profile.token_store()
+
+    def base_url(self, store: ProfileTokenStore | None = None) -> str:
+        from .._base import PRODUCTION_URL
+
+        if self.using_emulator:
+            return self._emulator_base_url()
+        url = self.profile.base_url(self.settings.base_url)
+        if url is None and store is not None and store.app is not None:
+            url = store.app.base_url
+        return (url or PRODUCTION_URL).rstrip("/")
+
+    def oauth_app(self, store: ProfileTokenStore | None, base_url: str) -> OAuthApp | None:
+        """Env credentials win; otherwise the ones saved with the tokens."""
+        client_id, secret = self.profile.client_id, self.profile.client_secret
+        saved = store.app if store is not None else None
+        if client_id and secret:
+            redirect = self.profile.redirect_uri or (saved.redirect_uri if saved else "")
+            return OAuthApp(client_id, secret, redirect, api_base_url=base_url)
+        if saved is not None:
+            return OAuthApp(
+                saved.client_id, saved.client_secret, saved.redirect_uri, api_base_url=base_url
+            )
+        return None
+
+    # -- the emulator ----------------------------------------------------------------------------
+    @property
+    def emulator(self) -> Emulator:
+        if self._emulator is None:
+            module = import_emulator()
+            path = data_dir(self.settings.env) / "emulator.sqlite"
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._emulator = module.Emulator(state_path=path)
+            self._closers.append(self._emulator.close)
+        return self._emulator
+
+    def _emulator_base_url(self) -> str:
+        return str(self.emulator.base_url).rstrip("/")
+
+    def emulator_http(self) -> httpx2.Client:
+        import httpx2
+
+        http = httpx2.Client(transport=self.emulator.transport(), timeout=30.0)
+        self._closers.insert(0, http.close)
+        return http
+
+    def emulator_token(self, store: ProfileTokenStore) -> TokenSet:
+        """The stored emulator token; a new one is issued (and saved) on first use and when
+        the stored one is about to expire (the emulator is its own authorization server)."""
+        token = store.load()
+        if token is None or token.expires_within(REFRESH_LEEWAY_S):
+            token = self.emulator.issue_token()
+            store.save(token)
+        return token
+
+    # -- clients ---------------------------------------------------------------------------------
+    def client(self, *, require_login: bool = True) -> Client:
+        from .._client import Client
+
+        profile = self.profile
+        if self.using_emulator:
+            store = self.token_store()
+            self.emulator_token(store)
+            client = Client(
+                base_url=self._emulator_base_url(),
+                token_store=store,
+                http_client=self.emulator_http(),
+                ad_account_id=profile.ad_account_id,
+            )
+        elif profile.env_token or _env_refresh_only(profile):
+            # Env tokens win over the profile's file (the Client reads them itself).
+            client = Client(
+                profile.env_token,
+                base_url=self.base_url(),
+                ad_account_id=profile.ad_account_id,
+            )
+        else:
+            store = self.token_store()
+            base_url = self.base_url(store)
+            if require_login and store.load() is None:
+                raise NotLoggedIn(profile.name)
+            client = Client(
+                base_url=base_url,
+                token_store=store,
+                oauth_app=self.oauth_app(store, base_url),
+                ad_account_id=profile.ad_account_id,
+            )
+        self._closers.insert(0, client.close)
+        return client
+
+    def close(self) -> None:
+        for closer in self._closers:
+            with contextlib.suppress(Exception):
+                closer()
+        self._closers.clear()
+
+
+def _env_refresh_only(profile: Profile) -> bool:
+    env = profile.env
+    return bool(env.get("PINTEREST_REFRESH_TOKEN") or env.get("PINTEREST_REFRESH_ACCESS_TOKEN"))
+
+
+class NotLoggedIn(click.ClickException):
+    exit_code = 1
+
+    def __init__(self, profile: str) -> None:
+        hint = "" if profile == "default" else f" --profile {profile}"
+        super().__init__(
+            f"not logged in (profile {profile}): run `pinkit auth login{hint}`, "
+            "set PINTEREST_ACCESS_TOKEN, or use --emulator"
+        )
+
+
+def session(ctx: click.Context) -> Session:
+    """The run's session, created on first use and closed when the command ends."""
+    root = ctx.find_root()
+    existing = root.meta.get("pinkit.session")
+    if isinstance(existing, Session):
+        return existing
+    created = Session(ctx.ensure_object(Settings))
+    root.meta["pinkit.session"] = created
+    root.call_on_close(created.close)
+    return created
+
+
+def saved_app_credentials(app: OAuthApp, secret: str, base_url: str) -> AppCredentials:
+    return AppCredentials(
+        client_id=app.client_id,
+        client_secret=secret,
+        redirect_uri=app.redirect_uri,
+        base_url=base_url,
+    )

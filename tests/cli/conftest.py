@@ -1,0 +1,123 @@
+"""Run ``pinkit`` as a user would: the installed script in a subprocess, or ``run()`` in-process
+(CliRunner isolation) where a subprocess adds nothing. Either way with config and data dirs in
+tmp and no real PINTEREST_* / PINKIT_* variables."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pinkit.cli import run
+from pinkit.emulator import Emulator
+
+PINKIT = Path(sys.executable).with_name("pinkit")
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def all(self) -> str:
+        return self.out + self.err
+
+
+def scrubbed(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PINTEREST_", "PINKIT_")) and k != "BROWSER"
+    }
+    env.update({"NO_COLOR": "1", "COLUMNS": "200", **(extra or {})})
+    return env
+
+
+class CLI:
+    """``pinkit`` with this test's directories."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.config_dir = tmp_path / "config"
+        self.data_dir = tmp_path / "data"
+        self.env = {
+            "PINKIT_CONFIG_DIR": str(self.config_dir),
+            "PINKIT_DATA_DIR": str(self.data_dir),
+        }
+
+    def full_env(self, env: Mapping[str, str] | None = None) -> dict[str, str]:
+        return scrubbed({**self.env, **(env or {})})
+
+    def sub(
+        self, *args: str, env: Mapping[str, str] | None = None, input: str | None = None
+    ) -> Result:
+        """The installed console script in a subprocess."""
+        proc = subprocess.run(
+            [str(PINKIT), *args],
+            env=self.full_env(env),
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    def popen(self, *args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [str(PINKIT), *args],
+            env=self.full_env(env),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def __call__(
+        self, *args: str, env: Mapping[str, str] | None = None, input: str | None = None
+    ) -> Result:
+        """In-process: the same ``run()`` the script calls, with isolated streams and env."""
+        overrides: dict[str, str | None] = {
+            k: None for k in os.environ if k.startswith(("PINTEREST_", "PINKIT_"))
+        }
+        overrides.update({"BROWSER": None, **self.env, **(env or {})})
+        with CliRunner().isolation(input=input, env=overrides) as (out, err, _mixed):
+            code = run(list(args))
+            sys.stdout.flush()
+            sys.stderr.flush()
+        return Result(code, out.getvalue().decode(), err.getvalue().decode())
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> CLI:
+    return CLI(tmp_path)
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    """An emulator served over HTTP on a free loopback port, fresh for each test."""
+    with Emulator() as emu:
+        yield emu
+
+
+@pytest.fixture
+def token_env(emulator: Emulator) -> dict[str, str]:
+    """Environment for a CLI run against ``emulator`` with an env token."""
+    return {
+        "PINTEREST_ACCESS_TOKEN": emulator.issue_token().access_token,
+        "PINTEREST_API_URI": emulator.base_url,
+    }
+
+
+def no_traceback(text: str) -> bool:
+    return "Traceback" not in text
+
+
+def one_line(text: str) -> bool:
+    return len(text.strip().splitlines()) == 1

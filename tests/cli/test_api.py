@@ -1,0 +1,173 @@
+"""``pinkit api``: formats, pagination, parameters, bodies and the error contract."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import click
+import pytest
+
+from pinkit.cli.api import parse_data, parse_params
+from pinkit.emulator import Emulator
+
+from .conftest import CLI, no_traceback, one_line
+
+
+def test_json_is_the_default_when_piped(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str]
+) -> None:
+    result = cli.sub("api", "GET", "/user_account", env=token_env)
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["username"] == "emulator_user"
+    assert token_env["PINTEREST_ACCESS_TOKEN"] not in result.all
+
+
+def test_ndjson_csv_and_table(cli: CLI, emulator: Emulator, token_env: dict[str, str]) -> None:
+    ndjson = cli("--format", "ndjson", "api", "GET", "/user_account", env=token_env)
+    assert ndjson.code == 0, ndjson.err
+    lines = ndjson.out.splitlines()
+    assert len(lines) == 1
+    assert json.loads(lines[0])["username"] == "emulator_user"
+
+    as_csv = cli("--format", "csv", "api", "GET", "/user_account", env=token_env)
+    rows = list(csv.DictReader(io.StringIO(as_csv.out)))
+    assert len(rows) == 1
+    assert rows[0]["username"] == "emulator_user"
+    assert rows[0]["account_type"] == "BUSINESS"
+
+    table = cli("--format", "table", "api", "GET", "/user_account", env=token_env)
+    assert table.code == 0
+    assert "username" in table.out
+    assert "emulator_user" in table.out
+    assert "┃" in table.out or "|" in table.out  # rendered by rich, not JSON
+    assert not table.out.lstrip().startswith("{")
+
+
+def test_paginate_streams_every_follower(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str]
+) -> None:
+    emulator.seed_followers(7)
+    emulator.clear_requests()
+    result = cli(
+        "api", "GET", "/user_account/followers", "--paginate", "--page-size", "3",
+        "--format", "ndjson", env=token_env,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    users = [json.loads(line)["username"] for line in result.out.splitlines()]
+    assert len(users) == 7
+    assert len(set(users)) == 7
+    pages = [r for r in emulator.requests if r.path.endswith("/followers")]
+    assert len(pages) == 3  # 3 + 3 + 1, following the bookmark
+    assert "bookmark" in pages[1].query
+
+    as_json = cli(
+        "api", "GET", "/user_account/followers", "--paginate", "--limit", "5", env=token_env
+    )
+    assert [u["username"] for u in json.loads(as_json.out)] == users[:5]
+
+    as_csv = cli(
+        "api", "GET", "/user_account/followers", "--paginate", "--format", "csv", env=token_env
+    )
+    assert len(list(csv.DictReader(io.StringIO(as_csv.out)))) == 7
+
+
+def test_repeated_params_become_repeated_query_keys(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str]
+) -> None:
+    emulator.clear_requests()
+    result = cli(
+        "api", "GET", "/user_account", "-p", "ad_account_id=1", "-p", "x=a", "-p", "x=b",
+        env=token_env,
+    )  # fmt: skip
+    assert emulator.requests[-1].query.getlist("x") == ["a", "b"]
+    assert result.code in (0, 1)  # the emulator decides about the unknown ad account
+
+
+def test_parse_params_and_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert parse_params(("a=1", "b=x=y", "a=2", "c=")) == {"a": ["1", "2"], "b": "x=y", "c": ""}
+    with pytest.raises(click.BadParameter):
+        parse_params(("novalue",))
+    assert parse_data('{"name": "x"}') == {"name": "x"}
+    body = tmp_path / "body.json"
+    body.write_text('{"from": "file"}')
+    assert parse_data(f"@{body}") == {"from": "file"}
+    monkeypatch.setattr("sys.stdin", io.StringIO('["stdin"]'))
+    assert parse_data("-") == ["stdin"]
+    assert parse_data(None) is None
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("api", "GET", "/user_account", "-p", "no-equals-sign"),
+        ("api", "POST", "/boards", "--data", "{not json"),
+        ("api", "POST", "/boards", "--data", "@/nonexistent/body.json"),
+        ("api", "FETCH", "/user_account"),
+        ("api", "GET", "https://evil.example/v5/user_account"),
+        ("api", "POST", "/boards", "--paginate"),
+        ("--format", "yaml", "api", "GET", "/user_account"),
+        ("api", "GET", "/user_account", "--no-such-option"),
+        ("api",),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(cli: CLI, args: tuple[str, ...]) -> None:
+    env = {"PINTEREST_ACCESS_TOKEN": "pina_fake", "PINTEREST_API_URI": "http://127.0.0.1:9/v5"}
+    result = cli(*args, env=env)
+    assert result.code == 2, result.all
+    assert result.out == ""
+    assert one_line(result.err), result.err
+    assert result.err.startswith("error: "), result.err
+    assert no_traceback(result.err)
+
+
+def test_bad_input_as_a_subprocess(cli: CLI) -> None:
+    result = cli.sub("api", "POST", "/boards", "--data", "{oops")
+    assert result.code == 2
+    assert one_line(result.err)
+    assert "invalid JSON" in result.err
+    assert no_traceback(result.err)
+
+
+def test_api_error_exits_1_with_one_line(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str]
+) -> None:
+    result = cli("api", "GET", "/no/such/endpoint", env=token_env)
+    assert result.code == 1
+    assert one_line(result.err), result.err
+    assert result.err.startswith("error: [404"), result.err
+    assert no_traceback(result.err)
+    assert result.out == ""
+
+    emulator.inject_fault(403, operation="user_account/get")
+    denied = cli("api", "GET", "/user_account", env=token_env)
+    assert denied.code == 1
+    assert one_line(denied.err)
+    assert "[403" in denied.err
+
+
+def test_bad_token_is_an_api_error_without_the_token(cli: CLI, emulator: Emulator) -> None:
+    secret = "pina_" + "X" * 40
+    env = {"PINTEREST_ACCESS_TOKEN": secret, "PINTEREST_API_URI": emulator.base_url}
+    result = cli("api", "GET", "/user_account", env=env)
+    assert result.code == 1
+    assert one_line(result.err)
+    assert "[401" in result.err
+    assert secret not in result.all
+
+
+def test_verbose_logs_redacted_and_allows_a_traceback(cli: CLI, token_env: dict[str, str]) -> None:
+    result = cli.sub("--verbose", "api", "GET", "/no/such/endpoint", env=token_env)
+    assert result.code == 1
+    assert "request GET" in result.err  # the pinkit logger is on
+    assert result.err.rstrip().splitlines()[-1].startswith("error: [404")
+    assert token_env["PINTEREST_ACCESS_TOKEN"] not in result.all
+
+
+def test_not_logged_in(cli: CLI) -> None:
+    result = cli("api", "GET", "/user_account")
+    assert result.code == 1
+    assert "not logged in" in result.err
+    assert one_line(result.err)
