@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 
 import httpx2
+from _server import emulator_server
 
 import pinkit
-from _server import emulator_server
 
 
 def cpu_per_call(fn: Callable[[], object], calls: int) -> float:
@@ -35,7 +35,9 @@ def main() -> None:
 
     with emulator_server() as origin:
         control = httpx2.Client(base_url=f"{origin}/_emulator")
-        control.post("/rate_limits", json={"category": "org_read", "limit": 10**9}).raise_for_status()
+        control.post(
+            "/rate_limits", json={"category": "org_read", "limit": 10**9}
+        ).raise_for_status()
         token = control.post("/tokens", json={}).json()["access_token"]
         base_url = f"{origin}/v5"
 
@@ -48,7 +50,9 @@ def main() -> None:
             return response.json()
 
         client = pinkit.Client(
-            token, base_url=base_url, rate_limits={"org_read": (10**9, 60.0), "universal": (10**9, 1.0)}
+            token,
+            base_url=base_url,
+            rate_limits={"org_read": (10**9, 60.0), "universal": (10**9, 1.0)},
         )
 
         def pinkit_call() -> object:

@@ -11,6 +11,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 
 def wall(cmd: list[str], runs: int) -> float:
@@ -26,7 +27,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
     runs = parser.parse_args().runs
-    script = shutil.which("pinkit") or str(__import__("pathlib").Path(sys.executable).with_name("pinkit"))
+    script = shutil.which("pinkit") or str(Path(sys.executable).with_name("pinkit"))
     base = wall([sys.executable, "-c", "pass"], runs)
     imp = wall([sys.executable, "-c", "import pinkit"], runs)
     helps = wall([script, "--help"], runs)

@@ -6,28 +6,65 @@
 
 __version__ = "0.1.0"
 
-from ._client import AsyncClient, Client
-from ._pagination import AsyncPager, SyncPager
-from ._ratelimit import Limit
-from .auth import FileTokenStore, MemoryTokenStore, OAuthApp, TokenSet, TokenStore
-from .errors import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    InternalServerError,
-    InvalidInputError,
-    NotFoundError,
-    OAuthError,
-    PaginationError,
-    PermissionDeniedError,
-    PinterestError,
-    RateLimitError,
-    UnprocessableEntityError,
-)
-from .models import Account
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._client import AsyncClient, Client
+    from ._pagination import AsyncPager, SyncPager
+    from ._ratelimit import Limit
+    from ._tokens import FileTokenStore, MemoryTokenStore, TokenSet, TokenStore
+    from .auth import OAuthApp
+    from .errors import (
+        APIConnectionError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConflictError,
+        InternalServerError,
+        InvalidInputError,
+        NotFoundError,
+        OAuthError,
+        PaginationError,
+        PermissionDeniedError,
+        PinterestError,
+        RateLimitError,
+        UnprocessableEntityError,
+    )
+    from .models import Account
+
+# Public names load on first use, so ``import pinkit`` and ``pinkit --help`` stay fast.
+_LAZY = {
+    "AsyncClient": "._client",
+    "Client": "._client",
+    "AsyncPager": "._pagination",
+    "SyncPager": "._pagination",
+    "Limit": "._ratelimit",
+    "FileTokenStore": "._tokens",
+    "MemoryTokenStore": "._tokens",
+    "OAuthApp": ".auth",
+    "TokenSet": "._tokens",
+    "TokenStore": "._tokens",
+    "Account": ".models",
+}
+
+
+def __getattr__(name: str) -> Any:
+    from importlib import import_module
+
+    module = _LAZY.get(name)
+    if module is None and name in __all__ and name != "__version__":
+        module = ".errors"
+    if module is None:
+        raise AttributeError(f"module 'pinkit' has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "APIConnectionError",

@@ -1,4 +1,4 @@
-"""OAuth 2.0 for Pinterest: the app, token sets, token stores and automatic refresh.
+"""OAuth 2.0 for Pinterest: the app, the token endpoint and automatic refresh.
 
 Pinterest rotates refresh tokens (continuous refresh): every refresh answer carries a new
 refresh token and the old one may stop working at once. Losing the new one logs the user out
@@ -8,24 +8,25 @@ for good, so every refresh is saved to the token store before the new token is u
 from __future__ import annotations
 
 import base64
-import contextlib
-import json
-import os
 import secrets
-import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from dataclasses import replace
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx2
 
 from . import _base
 from ._flow import Exclusive, Flow, Locks, Send, run_async, run_sync
-from ._redact import mask
+from ._tokens import (
+    REFRESH_LEEWAY_S,
+    SCOPES,
+    FileTokenStore,
+    MemoryTokenStore,
+    TokenSet,
+    TokenStore,
+)
 from .errors import AuthenticationError, InvalidInputError, OAuthError
 
 __all__ = [
@@ -41,145 +42,6 @@ __all__ = [
 
 DEFAULT_API_BASE_URL = "https://api.pinterest.com/v5"
 DEFAULT_AUTHORIZE_URL = "https://www.pinterest.com/oauth/"
-SCOPES = (
-    "ads:read",
-    "ads:write",
-    "billing:read",
-    "billing:write",
-    "biz_access:read",
-    "biz_access:write",
-    "boards:read",
-    "boards:read_secret",
-    "boards:write",
-    "boards:write_secret",
-    "catalogs:read",
-    "catalogs:write",
-    "msot:write",
-    "pins:read",
-    "pins:read_secret",
-    "pins:write",
-    "pins:write_secret",
-    "user_accounts:read",
-    "user_accounts:write",
-)
-REFRESH_LEEWAY_S = 300.0
-
-
-@dataclass(frozen=True, repr=False)
-class TokenSet:
-    """Tokens from one grant. Times are Unix epoch seconds; ``None`` means unknown."""
-
-    access_token: str
-    refresh_token: str | None = None
-    expires_at: float | None = None
-    refresh_token_expires_at: float | None = None
-    scopes: tuple[str, ...] = field(default_factory=tuple)
-
-    def __repr__(self) -> str:
-        return (
-            f"TokenSet(access_token={mask(self.access_token)}, "
-            f"refresh_token={mask(self.refresh_token)}, expires_at={self.expires_at}, "
-            f"refresh_token_expires_at={self.refresh_token_expires_at}, scopes={self.scopes})"
-        )
-
-    __str__ = __repr__
-
-    def expires_within(self, seconds: float, *, now: float | None = None) -> bool:
-        if self.expires_at is None:
-            return False
-        return (time.time() if now is None else now) >= self.expires_at - seconds
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "access_token": self.access_token,
-            "refresh_token": self.refresh_token,
-            "expires_at": self.expires_at,
-            "refresh_token_expires_at": self.refresh_token_expires_at,
-            "scopes": list(self.scopes),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TokenSet:
-        return cls(
-            access_token=str(data["access_token"]),
-            refresh_token=data.get("refresh_token"),
-            expires_at=data.get("expires_at"),
-            refresh_token_expires_at=data.get("refresh_token_expires_at"),
-            scopes=tuple(data.get("scopes") or ()),
-        )
-
-
-@runtime_checkable
-class TokenStore(Protocol):
-    """Where tokens live between runs. ``save`` is called on every refresh."""
-
-    def load(self) -> TokenSet | None: ...
-
-    def save(self, token: TokenSet) -> None: ...
-
-    def clear(self) -> None: ...
-
-
-class MemoryTokenStore:
-    def __init__(self, token: TokenSet | None = None) -> None:
-        self._token = token
-        self._lock = threading.Lock()
-
-    def load(self) -> TokenSet | None:
-        with self._lock:
-            return self._token
-
-    def save(self, token: TokenSet) -> None:
-        with self._lock:
-            self._token = token
-
-    def clear(self) -> None:
-        with self._lock:
-            self._token = None
-
-    def __repr__(self) -> str:
-        return f"MemoryTokenStore(token={self._token!r})"
-
-
-class FileTokenStore:
-    """A JSON file, replaced atomically, mode 0600 in a 0700 directory."""
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self._lock = threading.Lock()
-
-    def load(self) -> TokenSet | None:
-        with self._lock:
-            try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                return None
-            except (OSError, ValueError) as exc:
-                raise InvalidInputError(f"cannot read token file {self.path}: {exc}") from None
-            return TokenSet.from_dict(data)
-
-    def save(self, token: TokenSet) -> None:
-        with self._lock:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tokens-", dir=self.path.parent)
-            try:
-                os.fchmod(fd, 0o600)
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(token.to_dict(), fh)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-
-    def clear(self) -> None:
-        with self._lock, contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
-
-    def __repr__(self) -> str:
-        return f"FileTokenStore({str(self.path)!r})"
 
 
 def _split_scopes(value: str | None) -> tuple[str, ...]:

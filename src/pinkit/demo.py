@@ -56,7 +56,7 @@ def run(console: Console) -> None:
         console.print("  the API answered 401; the client refreshed once and retried")
         console.print(
             f"  rotated refresh token saved: {mask(token.refresh_token)} → "
-            f"{mask(new.refresh_token)} (callback called {len(refreshed)}×)"
+            f"{mask(new.refresh_token)} (callback called {len(refreshed)} time)"
         )
 
         step("A raw paginated call: GET /user_account/followers, 10 per page")

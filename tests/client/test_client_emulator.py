@@ -22,7 +22,8 @@ def test_user_account_over_loopback(pinkit_emulator: Emulator) -> None:
     with pinkit_emulator.client() as client:
         account = client.user_account.get()
     assert isinstance(account, pinkit.Account)
-    assert account.id and account.id.isdigit()
+    assert account.id
+    assert account.id.isdigit()
     assert account.username
     assert pinkit_emulator.requests[-1].path == "/v5/user_account"
 
@@ -31,7 +32,9 @@ def test_in_process_transport_without_sockets() -> None:
     emulator = Emulator()
     token = emulator.issue_token()
     http = httpx2.Client(transport=emulator.transport())
-    with pinkit.Client(token.access_token, base_url="http://emulator.local/v5", http_client=http) as c:
+    with pinkit.Client(
+        token.access_token, base_url="http://emulator.local/v5", http_client=http
+    ) as c:
         assert c.user_account.get().username
         assert c.request("GET", "/user_account/businesses") == []
     http.close()
@@ -112,21 +115,24 @@ def test_post_that_may_have_been_processed_is_not_retried(pinkit_emulator: Emula
     pinkit_emulator.inject_fault(
         500, operation="verify_website/update", count=5, after_processing=True
     )
-    with pinkit_emulator.client() as client:
-        with pytest.raises(pinkit.InternalServerError):
-            client.request("POST", "/user_account/websites", json={"website": "example.com"})
+    with pinkit_emulator.client() as client, pytest.raises(pinkit.InternalServerError):
+        client.request("POST", "/user_account/websites", json={"website": "example.com"})
     assert len(_ops(pinkit_emulator, "verify_website/update")) == 1
 
 
 def test_post_refused_with_429_is_retried(pinkit_emulator: Emulator) -> None:
-    pinkit_emulator.inject_fault(429, operation="verify_website/update", headers={"Retry-After": "0"})
+    pinkit_emulator.inject_fault(
+        429, operation="verify_website/update", headers={"Retry-After": "0"}
+    )
     with pinkit_emulator.client() as client:
         client.request("POST", "/user_account/websites", json={"website": "example.com"})
-    assert [r.status for r in _ops(pinkit_emulator, "verify_website/update")][0] == 429
+    assert next(r.status for r in _ops(pinkit_emulator, "verify_website/update")) == 429
     assert len(_ops(pinkit_emulator, "verify_website/update")) == 2
 
 
-def test_retry_after_is_honoured(pinkit_emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_retry_after_is_honoured(
+    pinkit_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     slept: list[float] = []
     monkeypatch.setattr("pinkit._flow.time.sleep", slept.append)
     pinkit_emulator.inject_fault(429, operation="user_account/get", headers={"Retry-After": "7"})
@@ -142,9 +148,8 @@ def test_long_reset_raises_with_retry_after(pinkit_emulator: Emulator) -> None:
         headers={"X-RateLimit-Reset": "67000"},
         body={"code": 8, "message": "This request exceeded a rate limit."},
     )
-    with pinkit_emulator.client() as client:
-        with pytest.raises(pinkit.RateLimitError) as exc:
-            client.user_account.get()
+    with pinkit_emulator.client() as client, pytest.raises(pinkit.RateLimitError) as exc:
+        client.user_account.get()
     assert exc.value.retry_after == pytest.approx(67000)
     assert exc.value.code == 8
     assert exc.value.category == "org_read"
@@ -159,9 +164,8 @@ def test_spam_429_is_never_retried(pinkit_emulator: Emulator) -> None:
         headers={"Retry-After": "0"},
         body={"code": 8, "message": "Your request was flagged as spam."},
     )
-    with pinkit_emulator.client() as client:
-        with pytest.raises(pinkit.RateLimitError) as exc:
-            client.user_account.get()
+    with pinkit_emulator.client() as client, pytest.raises(pinkit.RateLimitError) as exc:
+        client.user_account.get()
     assert exc.value.spam
     assert len(_ops(pinkit_emulator, "user_account/get")) == 1
 
@@ -173,7 +177,8 @@ def test_server_rate_limit_surfaces_as_rate_limit_error(pinkit_emulator: Emulato
         client.user_account.get()
         with pytest.raises(pinkit.RateLimitError) as exc:
             client.user_account.get()
-    assert exc.value.retry_after is not None and exc.value.retry_after > 60
+    assert exc.value.retry_after is not None
+    assert exc.value.retry_after > 60
 
 
 def test_client_side_limit_waits_or_refuses(pinkit_emulator: Emulator) -> None:
@@ -250,5 +255,6 @@ def test_bookmarks_are_url_encoded(pinkit_emulator: Emulator) -> None:
     with pinkit_emulator.client() as client:
         list(client.paginate("/user_account/followers", page_size=1, max_items=4))
     bookmarks = [r.query.get("bookmark") for r in _ops(pinkit_emulator, "followers/list")[1:]]
-    assert bookmarks and all(bookmarks)
+    assert bookmarks
+    assert all(bookmarks)
     assert any(set(b) & set("+/=") for b in bookmarks), "seeded bookmarks should need encoding"

@@ -18,7 +18,9 @@ REDIRECT = "http://127.0.0.1:8085/callback"
 DAY = 86_400
 
 
-def _login(emulator: Emulator, scopes: list[str] | None = None) -> tuple[pinkit.OAuthApp, pinkit.TokenSet]:
+def _login(
+    emulator: Emulator, scopes: list[str] | None = None
+) -> tuple[pinkit.OAuthApp, pinkit.TokenSet]:
     app = emulator.register_app(REDIRECT)
     url, state = app.authorization_url(scopes or ["user_accounts:read", "pins:read"])
     query = parse_qs(urlsplit(emulator.authorize(url)).query)
@@ -31,10 +33,11 @@ def _token_requests(emulator: Emulator) -> list[object]:
 
 
 def test_code_flow_gives_refreshable_tokens(pinkit_emulator: Emulator) -> None:
-    app, token = _login(pinkit_emulator)
+    _app, token = _login(pinkit_emulator)
     assert token.access_token.startswith("pina")
     assert token.refresh_token
-    assert token.expires_at and token.expires_at > time.time() + 29 * DAY
+    assert token.expires_at
+    assert token.expires_at > time.time() + 29 * DAY
     assert set(token.scopes) == {"user_accounts:read", "pins:read"}
     request = _token_requests(pinkit_emulator)[0]
     body = parse_qs(request.body.decode())  # type: ignore[attr-defined]
@@ -65,7 +68,8 @@ def test_refresh_rotates_and_old_refresh_token_dies(pinkit_emulator: Emulator) -
     app, token = _login(pinkit_emulator)
     assert token.refresh_token
     new = app.refresh(token.refresh_token)
-    assert new.refresh_token and new.refresh_token != token.refresh_token
+    assert new.refresh_token
+    assert new.refresh_token != token.refresh_token
     assert new.refresh_token_expires_at
     with pytest.raises(pinkit.OAuthError):
         app.refresh(token.refresh_token)
@@ -87,7 +91,10 @@ def test_expired_token_is_refreshed_once_on_401_and_saved(
     store.save(token)
     seen: list[pinkit.TokenSet] = []
     with pinkit.Client(
-        base_url=pinkit_emulator.base_url, oauth_app=app, token_store=store, on_token_refresh=seen.append
+        base_url=pinkit_emulator.base_url,
+        oauth_app=app,
+        token_store=store,
+        on_token_refresh=seen.append,
     ) as client:
         client.user_account.get()
         pinkit_emulator.clock.advance(31 * DAY)  # the emulator now sees the token as expired
@@ -95,7 +102,9 @@ def test_expired_token_is_refreshed_once_on_401_and_saved(
     statuses = [r.status for r in pinkit_emulator.requests if r.operation_id == "user_account/get"]
     assert statuses == [200, 401, 200]
     saved = store.load()
-    assert saved is not None and len(seen) == 1 and saved == seen[0]
+    assert saved is not None
+    assert len(seen) == 1
+    assert saved == seen[0]
     assert saved.refresh_token != token.refresh_token
 
 
@@ -103,9 +112,13 @@ def test_token_near_expiry_is_refreshed_before_the_request(pinkit_emulator: Emul
     app, token = _login(pinkit_emulator)
     stale = pinkit.TokenSet(token.access_token, token.refresh_token, expires_at=time.time() + 10)
     store = pinkit.MemoryTokenStore(stale)
-    with pinkit.Client(base_url=pinkit_emulator.base_url, oauth_app=app, token_store=store) as client:
+    with pinkit.Client(
+        base_url=pinkit_emulator.base_url, oauth_app=app, token_store=store
+    ) as client:
         client.user_account.get()
-    assert [r.status for r in pinkit_emulator.requests if r.operation_id == "user_account/get"] == [200]
+    assert [r.status for r in pinkit_emulator.requests if r.operation_id == "user_account/get"] == [
+        200
+    ]
     assert len(_token_requests(pinkit_emulator)) == 2  # the code exchange and one refresh
 
 
@@ -123,9 +136,13 @@ def test_revoked_refresh_token_is_an_oauth_error(pinkit_emulator: Emulator) -> N
     app.refresh(token.refresh_token)  # rotates: the stored refresh token is now dead
     pinkit_emulator.clock.advance(31 * DAY)
     store = pinkit.MemoryTokenStore(token)
-    with pinkit.Client(base_url=pinkit_emulator.base_url, oauth_app=app, token_store=store) as client:
-        with pytest.raises(pinkit.OAuthError):
-            client.user_account.get()
+    with (
+        pinkit.Client(
+            base_url=pinkit_emulator.base_url, oauth_app=app, token_store=store
+        ) as client,
+        pytest.raises(pinkit.OAuthError),
+    ):
+        client.user_account.get()
 
 
 def _expired(emulator: Emulator) -> tuple[pinkit.OAuthApp, pinkit.MemoryTokenStore]:
@@ -138,7 +155,9 @@ def test_single_flight_refresh_across_threads(pinkit_emulator: Emulator) -> None
     app, store = _expired(pinkit_emulator)
     before = len(_token_requests(pinkit_emulator))
     errors: list[BaseException] = []
-    with pinkit.Client(base_url=pinkit_emulator.base_url, oauth_app=app, token_store=store) as client:
+    with pinkit.Client(
+        base_url=pinkit_emulator.base_url, oauth_app=app, token_store=store
+    ) as client:
         barrier = threading.Barrier(16)
 
         def call() -> None:
@@ -161,12 +180,14 @@ def test_single_flight_refresh_across_threads(pinkit_emulator: Emulator) -> None
 async def test_single_flight_refresh_across_tasks(pinkit_emulator: Emulator) -> None:
     app, store = _expired(pinkit_emulator)
     before = len(_token_requests(pinkit_emulator))
-    async with pinkit.AsyncClient(
-        base_url=pinkit_emulator.base_url, oauth_app=app, token_store=store
-    ) as client:
-        async with anyio.create_task_group() as tg:
-            for _ in range(16):
-                tg.start_soon(client.user_account.get)
+    async with (
+        pinkit.AsyncClient(
+            base_url=pinkit_emulator.base_url, oauth_app=app, token_store=store
+        ) as client,
+        anyio.create_task_group() as tg,
+    ):
+        for _ in range(16):
+            tg.start_soon(client.user_account.get)
     assert len(_token_requests(pinkit_emulator)) - before == 1
 
 
@@ -188,7 +209,9 @@ def test_secrets_never_reach_logs_errors_or_reprs(
     texts: list[str] = []
     store = pinkit.MemoryTokenStore(token)
     with caplog.at_level(logging.DEBUG, logger="pinkit"):
-        with pinkit.Client(base_url=pinkit_emulator.base_url, oauth_app=app, token_store=store) as client:
+        with pinkit.Client(
+            base_url=pinkit_emulator.base_url, oauth_app=app, token_store=store
+        ) as client:
             pinkit_emulator.clock.advance(31 * DAY)
             client.user_account.get()  # 401, refresh, retry
             new = client.token

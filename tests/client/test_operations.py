@@ -6,14 +6,15 @@ import importlib.util
 from typing import Any
 
 import pytest
+from tests.conftest import ROOT
 
 from pinkit import _operations
-from tests.conftest import ROOT
 
 
 def _generator() -> Any:
     spec = importlib.util.spec_from_file_location("gen", ROOT / "scripts" / "gen_operations.py")
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

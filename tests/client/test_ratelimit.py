@@ -24,7 +24,9 @@ def test_bucket_allows_burst_then_paces() -> None:
 
 
 def test_buckets_are_per_token_and_category() -> None:
-    limiter = RateLimiter({"org_read": Limit(1, 60.0), "org_write": Limit(1, 60.0)}, clock=FakeClock())
+    limiter = RateLimiter(
+        {"org_read": Limit(1, 60.0), "org_write": Limit(1, 60.0)}, clock=FakeClock()
+    )
     assert limiter.reserve([("a", "org_read")]) == 0
     assert limiter.reserve([("b", "org_read")]) == 0
     assert limiter.reserve([("a", "org_write")]) == 0

@@ -22,7 +22,9 @@ def test_text_patterns() -> None:
 
 
 def test_error_codes_are_not_redacted() -> None:
-    assert redact_text('{"code": 8, "message": "slow down"}') == '{"code": 8, "message": "slow down"}'
+    assert (
+        redact_text('{"code": 8, "message": "slow down"}') == '{"code": 8, "message": "slow down"}'
+    )
 
 
 def test_structured() -> None:

@@ -59,7 +59,8 @@ def test_oauth_app_repr_and_url() -> None:
     assert url.startswith("https://www.pinterest.com/oauth/?")
     assert "scope=boards%3Aread%2Cpins%3Aread" in url
     assert "redirect_uri=http%3A%2F%2F127.0.0.1%3A8085%2Fcallback" in url
-    assert f"state={state}" in url and len(state) >= 20
+    assert f"state={state}" in url
+    assert len(state) >= 20
     assert "topsecret" not in url
     with pytest.raises(InvalidInputError, match="unknown scope"):
         app.authorization_url(["boards:everything"])

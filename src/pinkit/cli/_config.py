@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..auth import FileTokenStore, TokenSet
+from .._tokens import FileTokenStore, TokenSet
 from ..errors import InvalidInputError
 
 if sys.version_info >= (3, 11):

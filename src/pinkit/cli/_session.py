@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..auth import REFRESH_LEEWAY_S, OAuthApp, TokenSet
+from .._tokens import REFRESH_LEEWAY_S, TokenSet
 from ._config import AppCredentials, Profile, ProfileTokenStore, Settings, data_dir
 from ._output import Output
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import httpx2
 
     from .._client import Client
+    from ..auth import OAuthApp
     from ..emulator import Emulator
 
 __all__ = ["EMULATOR_EXTRA_HINT", "Session", "import_emulator", "session"]
@@ -70,6 +71,8 @@ class Session:
 
     def oauth_app(self, store: ProfileTokenStore | None, base_url: str) -> OAuthApp | None:
         """Env credentials win; otherwise the ones saved with the tokens."""
+        from ..auth import OAuthApp
+
         client_id, secret = self.profile.client_id, self.profile.client_secret
         saved = store.app if store is not None else None
         if client_id and secret:

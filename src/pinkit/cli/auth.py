@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import click
 
 from .._redact import mask
-from ..auth import SCOPES, OAuthApp, TokenSet
+from .._tokens import SCOPES, TokenSet
 from ..errors import PinterestError
 from ._app import global_options
 from ._config import AppCredentials, save_profile_values
@@ -186,6 +186,8 @@ def login(
         "PINTEREST_CLIENT_SECRET",
         hide=True,
     )
+    from ..auth import OAuthApp
+
     base_url = run.base_url()
     redirect = redirect_uri or profile.redirect_uri or f"http://localhost:{port}/"
     app = OAuthApp(

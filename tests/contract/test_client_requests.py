@@ -1,0 +1,149 @@
+"""Every request the client can send is one the official spec describes.
+
+Each public resource method (found by introspection, so a new one cannot be forgotten) and
+the raw ``request``/``paginate`` calls run against the in-process emulator; every recorded
+request is then checked against its operation in the spec: path, method, query parameter
+names and values, and the JSON body.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx2
+import pytest
+from openapi_schema_validator import OAS30Validator
+
+import pinkit
+from pinkit import _operations, resources
+from pinkit._resource import Resource, endpoint, paginated
+from pinkit.emulator import Emulator, RequestRecord
+
+# How to call each resource method in this test: {"Class.method": (args, kwargs)}.
+CALLS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
+    "UserAccountAPI.get": ((), {}),
+    "UserAccountAPI.businesses": ((), {}),
+    "UserAccountAPI.followers": ((), {"page_size": 2, "max_items": 3}),
+    "UserAccountAPI.following": ((), {"page_size": 5}),
+    "UserAccountAPI.websites": ((), {"max_items": 10}),
+}
+
+
+def resource_methods() -> Iterator[tuple[str, type[Resource[Any]], str]]:
+    for _, cls in inspect.getmembers(resources, inspect.isclass):
+        if issubclass(cls, Resource):
+            for name, attr in vars(cls).items():
+                if isinstance(attr, (endpoint, paginated)):
+                    yield f"{cls.__name__}.{name}", cls, name
+
+
+def test_every_resource_method_is_exercised_here() -> None:
+    assert {key for key, _, _ in resource_methods()} == set(CALLS)
+
+
+def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        target: Any = spec
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def _validator(spec: dict[str, Any], schema: dict[str, Any]) -> OAS30Validator:
+    return OAS30Validator({"allOf": [schema], "components": spec["components"]})
+
+
+def request_problems(spec: dict[str, Any], record: RequestRecord) -> list[str]:
+    if record.operation_id is None:
+        return [f"{record.method} {record.path}: not an operation of the spec"]
+    op = _operations.by_id(record.operation_id)
+    spec_op = spec["paths"][op.path][op.method.lower()]
+    params = [_resolve(spec, p) for p in spec_op.get("parameters", [])]
+    query = {p["name"]: p for p in params if p["in"] == "query"}
+    problems = []
+    for name, value in record.query.items():
+        if name not in query:
+            problems.append(f"{op.id}: query parameter {name!r} is not in the spec")
+            continue
+        schema = query[name].get("schema", {})
+        typed: Any = value
+        if schema.get("type") == "integer":
+            typed = int(value)
+        elif schema.get("type") == "boolean":
+            typed = value == "true"
+        elif schema.get("type") == "array":
+            typed = value.split(",") if isinstance(value, str) else value
+        problems += [
+            f"{op.id}: {name}={value!r}: {e.message}"
+            for e in _validator(spec, schema).iter_errors(typed)
+        ]
+    for name, param in query.items():
+        if param.get("required") and name not in record.query:
+            problems.append(f"{op.id}: required query parameter {name!r} missing")
+    body_spec = spec_op.get("requestBody", {}).get("content", {}).get("application/json")
+    if (
+        record.body
+        and body_spec
+        and record.headers.get("content-type", "").startswith("application/json")
+    ):
+        problems += [
+            f"{op.id}: body: {e.message}"
+            for e in _validator(spec, body_spec["schema"]).iter_errors(json.loads(record.body))
+        ]
+    return problems
+
+
+@pytest.fixture
+def emulator_client() -> Iterator[tuple[Emulator, pinkit.Client]]:
+    emulator = Emulator()
+    token = emulator.issue_token()
+    http = httpx2.Client(transport=emulator.transport())
+    client = pinkit.Client(
+        token.access_token,
+        base_url="http://emulator.local/v5",
+        http_client=http,
+        ad_account_id=None,
+    )
+    yield emulator, client
+    http.close()
+    emulator.close()
+
+
+def _consume(result: Any) -> None:
+    if isinstance(result, pinkit.SyncPager):
+        list(result)
+
+
+def test_requests_match_the_spec(
+    openapi_spec: dict[str, Any], emulator_client: tuple[Emulator, pinkit.Client]
+) -> None:
+    emulator, client = emulator_client
+    for key, cls, name in resource_methods():
+        resource = next(v for v in vars(client).values() if isinstance(v, cls))
+        method: Callable[..., Any] = getattr(resource, name)
+        args, kwargs = CALLS[key]
+        _consume(method(*args, **kwargs))
+    client.user_account.get(ad_account_id="549755885175")
+    list(client.paginate("/user_account/followers", page_size=250))
+    client.request("GET", "/user_account/following", params={"feed_type": "ALL"})
+    client.request("POST", "/user_account/websites", json={"website": "example.com"})
+    assert emulator.requests
+    problems = [p for r in emulator.requests for p in request_problems(openapi_spec, r)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_checker_catches_bad_requests(
+    openapi_spec: dict[str, Any], emulator_client: tuple[Emulator, pinkit.Client]
+) -> None:
+    emulator, client = emulator_client
+    for params in ({"page_size": 1000}, {"made_up": "x"}):
+        with contextlib.suppress(pinkit.APIStatusError):
+            client.request("GET", "/user_account/followers", params=params)
+    problems = [p for r in emulator.requests for p in request_problems(openapi_spec, r)]
+    assert any("page_size" in p for p in problems)
+    assert any("made_up" in p for p in problems)
