@@ -135,7 +135,7 @@ class FileTokenStore:
     """A JSON file, replaced atomically, mode 0600 in a 0700 directory."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
+        self.path = Path(path).expanduser()
         self._lock = threading.Lock()
 
     def load(self) -> TokenSet | None:

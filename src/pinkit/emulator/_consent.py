@@ -1,0 +1,149 @@
+"""The authorize page, ``/oauth/``: what a user sees at ``https://www.pinterest.com/oauth/``.
+
+``GET`` validates ``client_id`` and ``redirect_uri`` (a mismatch is an error *page*, never a
+redirect, so an attacker cannot bounce users to their own URL) and shows the app, the requested
+scopes and Approve / Deny buttons. The buttons POST back here; Approve redirects to the app with a
+one-shot ``code`` and the ``state``, Deny with ``error=access_denied``. ``Emulator.authorize``
+posts the same form, so headless approval takes exactly this path.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from . import _oauth
+from ._errors import ApiError
+from ._store import Tx
+
+if TYPE_CHECKING:
+    from ._backend import Backend
+
+__all__ = ["consent_endpoint"]
+
+
+class ConsentError(Exception):
+    """The request cannot be trusted to redirect anywhere: show an error page."""
+
+
+async def consent_endpoint(request: Request) -> Response:
+    backend: Backend = request.app.state.backend
+    if request.method == "POST":
+        form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
+        return await run_in_threadpool(_decide, backend, form)
+    return await run_in_threadpool(_page, backend, dict(request.query_params))
+
+
+def _validate(tx: Tx, params: dict[str, str]) -> dict[str, Any]:
+    client_id = params.get("client_id", "")
+    app = _oauth.get_app(tx, client_id) if client_id else None
+    if app is None:
+        raise ConsentError("Unknown client_id: this app is not registered with the emulator.")
+    redirect_uri = params.get("redirect_uri", "")
+    if not redirect_uri or not _oauth.redirect_allowed(app, redirect_uri):
+        raise ConsentError("The redirect_uri does not match any URI registered for this app.")
+    return app
+
+
+def _redirect_error(params: dict[str, str]) -> str | None:
+    """An OAuth error to send back to the (validated) redirect_uri, if the request is bad."""
+    if params.get("response_type") != "code":
+        return "unsupported_response_type"
+    try:
+        if not _oauth.parse_scopes(params.get("scope")):
+            return "invalid_scope"
+    except ApiError:
+        return "invalid_scope"
+    return None
+
+
+def _redirect(uri: str, **params: str) -> RedirectResponse:
+    parts = urlsplit(uri)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    query += [(k, v) for k, v in params.items() if v]
+    return RedirectResponse(urlunsplit(parts._replace(query=urlencode(query))), status_code=302)
+
+
+def _page(backend: Backend, params: dict[str, str]) -> Response:
+    with backend.store.read() as tx:
+        try:
+            app = _validate(tx, params)
+        except ConsentError as err:
+            return _error_page(str(err))
+        user = tx.get("user", app["owner"]) or {}
+    error = _redirect_error(params)
+    if error:
+        return _redirect(params["redirect_uri"], error=error, state=params.get("state", ""))
+    scopes = _oauth.parse_scopes(params.get("scope"))
+    hidden = "".join(
+        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(params.get(k, ""))}">'
+        for k in ("client_id", "redirect_uri", "response_type", "scope", "state")
+    )
+    items = "".join(f"<li><code>{html.escape(s)}</code></li>" for s in scopes)
+    body = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Authorize {html.escape(app["name"])}</title>
+<style>body{{font-family:sans-serif;max-width:32rem;margin:3rem auto}}
+button{{font-size:1rem;padding:.5rem 1.5rem;margin-right:1rem}}</style></head>
+<body><h1>pinkit emulator</h1>
+<p><strong id="app-name">{html.escape(app["name"])}</strong> would like to access the account
+<strong id="username">{html.escape(str(user.get("username", "")))}</strong>
+with these permissions:</p>
+<ul id="scopes">{items}</ul>
+<form method="post" action="/oauth/">{hidden}
+<button type="submit" name="decision" value="approve" id="approve">Approve</button>
+<button type="submit" name="decision" value="deny" id="deny">Deny</button>
+</form></body></html>"""
+    return HTMLResponse(body)
+
+
+def _decide(backend: Backend, form: dict[str, str]) -> Response:
+    now = backend.clock.now()
+    with backend.store.write() as tx:
+        try:
+            app = _validate(tx, form)
+        except ConsentError as err:
+            return _error_page(str(err))
+        state = form.get("state", "")
+        error = _redirect_error(form)
+        if error:
+            return _redirect(form["redirect_uri"], error=error, state=state)
+        if form.get("decision") != "approve":
+            return _redirect(form["redirect_uri"], error="access_denied", state=state)
+        code = _oauth.create_code(
+            tx,
+            app=app,
+            redirect_uri=form["redirect_uri"],
+            scopes=_oauth.parse_scopes(form.get("scope")),
+            user_id=app["owner"],
+            now=now,
+        )
+    return _redirect(form["redirect_uri"], code=code, state=state)
+
+
+def _error_page(message: str) -> HTMLResponse:
+    body = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>OAuth error</title>'
+        f'</head><body><h1>Something went wrong</h1><p id="error">{html.escape(message)}</p>'
+        "</body></html>"
+    )
+    return HTMLResponse(body, status_code=400)
+
+
+def decide_url(backend: Backend, url: str, *, approve: bool = True) -> str:
+    """Press Approve (or Deny) on the consent page for authorize ``url``; the redirect URL.
+
+    Runs the same function as the page's form POST. Raises ``ValueError`` where the page would
+    show an error (unknown client_id, unregistered redirect_uri).
+    """
+    form = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    form["decision"] = "approve" if approve else "deny"
+    response = _decide(backend, form)
+    location = response.headers.get("location")
+    if location is None:
+        raise ValueError(f"authorization refused: {bytes(response.body).decode()}")
+    return location

@@ -1,0 +1,132 @@
+"""Query-parameter checks and bookmark pagination shared by every list operation.
+
+Bookmarks are opaque on purpose: base64 with ``+``, ``/`` and ``=`` in it, as Pinterest's are, so
+a client that forgets to URL-encode them breaks here rather than in production. A bookmark is
+bound to the list it came from; a foreign or mangled one is a 400, not a silent restart.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ._errors import ApiError
+from ._registry import Context
+
+__all__ = [
+    "bool_arg",
+    "decode_bookmark",
+    "encode_bookmark",
+    "enum_arg",
+    "numeric_id_arg",
+    "page_size",
+    "paginate",
+]
+
+PAGE_SIZE_DEFAULT = 25
+PAGE_SIZE_MAX = 250
+
+# 0xFB 0xFF encode to "+/" in base64: every bookmark carries the characters that need escaping.
+_MAGIC = b"\xfb\xff"
+_DIGITS = re.compile(r"^\d+$")
+
+
+def page_size(ctx: Context) -> int:
+    raw = ctx.arg("page_size")
+    if raw is None:
+        return PAGE_SIZE_DEFAULT
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if not 1 <= size <= PAGE_SIZE_MAX:
+        raise ApiError(
+            400, f"Invalid parameters: page_size must be an integer from 1 to {PAGE_SIZE_MAX}."
+        )
+    return size
+
+
+def encode_bookmark(scope: str, seq: int) -> str:
+    payload = _MAGIC + f"{scope}|{seq}".encode()
+    if len(payload) % 3 == 0:  # keep a "=" pad in every bookmark too
+        payload += b"|"
+    return base64.b64encode(payload).decode("ascii")
+
+
+def decode_bookmark(bookmark: str, scope: str) -> int:
+    try:
+        raw = base64.b64decode(bookmark, validate=True)
+        if not raw.startswith(_MAGIC):
+            raise ValueError(bookmark)
+        got_scope, seq, *_ = raw[len(_MAGIC) :].decode().split("|")
+        if got_scope != scope:
+            raise ValueError(bookmark)
+        return int(seq)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise ApiError(400, "Invalid parameters: bookmark is not valid for this list.") from None
+
+
+def paginate(
+    ctx: Context,
+    kind: str,
+    owner: str | None,
+    *,
+    render: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    keep: Callable[[dict[str, Any]], bool] | None = None,
+) -> dict[str, Any]:
+    """One page of the ``kind`` documents of ``owner``: ``{"items": [...], "bookmark": ...}``.
+
+    ``keep`` filters documents (filtered lists scan forward until the page is full); ``render``
+    turns a stored document into the response item.
+    """
+    size = page_size(ctx)
+    scope = f"{ctx.op.id}:{kind}:{owner or ''}"
+    raw = ctx.arg("bookmark")
+    after = decode_bookmark(raw, scope) if raw else 0
+    items: list[dict[str, Any]] = []
+    last_seq = after
+    more = False
+    while True:
+        batch = ctx.tx.list(kind, owner=owner, after_seq=last_seq, limit=size + 1)
+        for doc in batch:
+            if len(items) == size:
+                more = True
+                break
+            last_seq = doc.seq
+            if keep is None or keep(doc.data):
+                items.append(doc.data if render is None else render(doc.data))
+        if more or len(batch) <= size:
+            break
+    return {"items": items, "bookmark": encode_bookmark(scope, last_seq) if more else None}
+
+
+def enum_arg(
+    ctx: Context, name: str, allowed: Iterable[str], default: str | None = None
+) -> str | None:
+    value = ctx.arg(name, default)
+    choices = tuple(allowed)
+    if value is not None and value not in choices:
+        raise ApiError(400, f"Invalid parameters: {name} must be one of {', '.join(choices)}.")
+    return value
+
+
+def bool_arg(ctx: Context, name: str, default: bool | None = None) -> bool | None:
+    value = ctx.arg(name)
+    if value is None:
+        return default
+    if value.lower() in ("true", "1"):
+        return True
+    if value.lower() in ("false", "0"):
+        return False
+    raise ApiError(400, f"Invalid parameters: {name} must be true or false.")
+
+
+def numeric_id_arg(ctx: Context, name: str, *, max_length: int = 18) -> str | None:
+    """An optional ID query parameter (``^\\d+$``, as ``ad_account_id``)."""
+    value = ctx.arg(name)
+    if value is not None and (not _DIGITS.match(value) or len(value) > max_length):
+        raise ApiError(400, f"Invalid parameters: {name} must be a numeric string.")
+    return value

@@ -1,0 +1,94 @@
+"""Per-category rate limits on the emulator clock.
+
+Pinterest meters each token's user+app per ``x-ratelimit-category`` and reports it in
+``X-RateLimit-Limit`` / ``-Remaining`` / ``-Reset`` (seconds until the window resets). The limit
+header uses the measured IETF policy form (``1000, 1000;w=60;name="org_read"``): clients parse the
+first integer. Windows are fixed, starting at the first request. Counters are in memory (they are
+per emulator process, like a real edge node); the limits table is configuration.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+
+__all__ = ["DEFAULT_LIMITS", "Limit", "RateLimiter", "Verdict"]
+
+
+@dataclass(frozen=True)
+class Limit:
+    limit: int
+    window_s: float
+
+
+#: Standard-tier limits per minute (api-facts §2.2). The three categories with no published
+#: number (msot_write, advanced_auction_*) get the emulator's own conservative choice.
+DEFAULT_LIMITS: dict[str, Limit] = {
+    "ads_analytics": Limit(300, 60),
+    "ads_conversions": Limit(120_000, 60),
+    "ads_read": Limit(1000, 60),
+    "ads_write": Limit(400, 60),
+    "org_read": Limit(1000, 60),
+    "org_write": Limit(100, 60),
+    "org_analytics": Limit(60, 60),
+    "catalogs_read": Limit(100, 60),
+    "catalogs_write": Limit(100, 60),
+    "trends_read": Limit(60, 60),
+    "msot_write": Limit(100, 60),
+    "advanced_auction_read": Limit(1000, 60),
+    "advanced_auction_write": Limit(400, 60),
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    category: str
+    limit: Limit
+    remaining: int
+    reset_s: int
+
+    def headers(self) -> dict[str, str]:
+        n, window = self.limit.limit, int(self.limit.window_s)
+        return {
+            "X-RateLimit-Limit": f'{n}, {n};w={window};name="{self.category}"',
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(self.reset_s),
+        }
+
+
+class RateLimiter:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._limits = dict(DEFAULT_LIMITS)
+        self._windows: dict[tuple[str, str], tuple[float, int]] = {}
+
+    def set_limit(self, category: str, limit: int, window_s: float = 60.0) -> None:
+        if limit < 0 or window_s <= 0:
+            raise ValueError("limit must be >= 0 and window_s > 0")
+        with self._lock:
+            self._limits[category] = Limit(limit, window_s)
+            self._windows = {k: v for k, v in self._windows.items() if k[1] != category}
+
+    def limit_for(self, category: str) -> Limit:
+        return self._limits.get(category, Limit(1000, 60))
+
+    def reset(self) -> None:
+        with self._lock:
+            self._limits = dict(DEFAULT_LIMITS)
+            self._windows.clear()
+
+    def hit(self, key: str, category: str, now: float, *, consume: bool = True) -> Verdict:
+        """Count one request (unless ``consume`` is false) and say whether it may proceed."""
+        with self._lock:
+            limit = self.limit_for(category)
+            start, used = self._windows.get((key, category), (now, 0))
+            if now >= start + limit.window_s:
+                start, used = now, 0
+            allowed = used < limit.limit
+            if consume and allowed:
+                used += 1
+            self._windows[(key, category)] = (start, used)
+            reset_s = max(0, math.ceil(start + limit.window_s - now))
+            return Verdict(allowed, category, limit, max(0, limit.limit - used), reset_s)

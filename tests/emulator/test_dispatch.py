@@ -1,0 +1,140 @@
+"""The dispatcher: routing, scopes, rate limits, faults, request records, reset."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx2
+import pytest
+
+from pinkit.emulator import Emulator
+
+from .conftest import bearer
+
+
+@pytest.fixture
+def api(emu: Emulator) -> Iterator[httpx2.Client]:
+    with httpx2.Client(base_url=emu.base_url, headers=bearer(emu.issue_token().access_token)) as c:
+        yield c
+
+
+def test_unknown_path_404_wrong_method_405_unimplemented_501(api: httpx2.Client) -> None:
+    missing = api.get("/no/such/thing")
+    assert missing.status_code == 404
+    assert set(missing.json()) == {"code", "message"}
+    outside = api.get(str(api.base_url).replace("/v5", "/elsewhere"))
+    assert outside.status_code == 404
+    assert api.put("/user_account").status_code == 405
+    boards = api.get("/boards")
+    assert boards.status_code == 501
+    assert boards.json() == {
+        "code": 501,
+        "message": "The pinkit emulator does not implement boards/list yet.",
+    }
+
+
+def test_missing_or_unknown_token_is_401(emu: Emulator) -> None:
+    for headers in ({}, bearer("pina_unknown"), {"Authorization": "Basic Zm9vOmJhcg=="}):
+        response = httpx2.get(f"{emu.base_url}/user_account", headers=headers)
+        assert response.status_code == 401
+        assert response.json() == {"code": 2, "message": "Authentication failed."}
+
+
+def test_scopes_are_enforced_per_operation(emu: Emulator) -> None:
+    token = emu.issue_token(scopes=["pins:read"]).access_token
+    denied = httpx2.get(f"{emu.base_url}/user_account", headers=bearer(token))
+    assert denied.status_code == 403
+    assert denied.json()["code"] == 29
+    assert "user_accounts:read" in denied.json()["message"]
+    reader = emu.issue_token(scopes=["user_accounts:read"]).access_token
+    assert httpx2.get(f"{emu.base_url}/user_account", headers=bearer(reader)).status_code == 200
+    write = httpx2.post(
+        f"{emu.base_url}/user_account/websites", json={"website": "a.b"}, headers=bearer(reader)
+    )
+    assert write.status_code == 403
+
+
+def test_rate_limit_headers_and_429(api: httpx2.Client, emu: Emulator) -> None:
+    first = api.get("/user_account")
+    assert first.headers["x-ratelimit-limit"].split(",")[0] == "1000"
+    assert 'name="org_read"' in first.headers["x-ratelimit-limit"]
+    assert first.headers["x-ratelimit-remaining"] == "999"
+    assert 0 < int(first.headers["x-ratelimit-reset"]) <= 60
+    # followers/list is in ads_read: a separate bucket.
+    assert api.get("/user_account/followers").headers["x-ratelimit-remaining"] == "999"
+    emu.set_rate_limit("org_read", 2, 30)
+    assert api.get("/user_account").headers["x-ratelimit-remaining"] == "1"
+    assert api.get("/user_account").headers["x-ratelimit-remaining"] == "0"
+    limited = api.get("/user_account/websites")
+    assert limited.status_code == 429
+    assert limited.json()["code"] == 8
+    assert "rate limit" in limited.json()["message"]
+    assert limited.headers["x-ratelimit-remaining"] == "0"
+    assert int(limited.headers["x-ratelimit-reset"]) == 30
+    emu.clock.advance(31)
+    assert api.get("/user_account").status_code == 200
+    # Another user+app has its own bucket.
+    other = emu.register_app("http://localhost/cb")
+    assert other.client_id
+
+
+def test_faults_count_and_operation_filter(api: httpx2.Client, emu: Emulator) -> None:
+    emu.inject_fault(503, operation="user_account/get", count=2, headers={"Retry-After": "1"})
+    assert api.get("/user_account/followers").status_code == 200  # other operation untouched
+    first = api.get("/user_account")
+    assert first.status_code == 503
+    assert first.headers["retry-after"] == "1"
+    assert first.json() == {"code": 503, "message": "Service unavailable."}
+    assert api.get("/user_account").status_code == 503
+    assert api.get("/user_account").status_code == 200
+    emu.inject_fault(500, body={"code": 1, "message": "custom"})
+    assert api.get("/user_account/websites").json() == {"code": 1, "message": "custom"}
+    with pytest.raises(KeyError):
+        emu.inject_fault(500, operation="no/such_op")
+
+
+def test_fault_after_processing_keeps_state_changes(api: httpx2.Client, emu: Emulator) -> None:
+    emu.inject_fault(500, operation="verify_website/update", after_processing=True)
+    lost = api.post("/user_account/websites", json={"website": "lost.example"})
+    assert lost.status_code == 500
+    websites = [w["website"] for w in api.get("/user_account/websites").json()["items"]]
+    assert "lost.example" in websites
+
+
+def test_request_records(api: httpx2.Client, emu: Emulator) -> None:
+    emu.clear_requests()
+    api.get("/user_account/followers", params={"page_size": 3})
+    api.post("/user_account/websites", json={"website": "rec.example"})
+    api.get("/nowhere")
+    followers, website, nowhere = emu.requests
+    assert (followers.method, followers.path, followers.operation_id, followers.status) == (
+        "GET",
+        "/v5/user_account/followers",
+        "followers/list",
+        200,
+    )
+    assert followers.query["page_size"] == "3"
+    assert followers.headers["authorization"].startswith("Bearer pina_")
+    assert website.json() == {"website": "rec.example"}
+    assert website.response_json()["website"] == "rec.example"
+    assert nowhere.operation_id is None
+    assert nowhere.status == 404
+
+
+def test_reset(api: httpx2.Client, emu: Emulator) -> None:
+    api.post("/user_account/websites", json={"website": "temp.example"})
+    emu.set_rate_limit("org_read", 1, 60)
+    emu.inject_fault(500)
+    emu.clock.advance(1000)
+    emu.reset()
+    assert emu.requests == []
+    assert api.get("/user_account").status_code == 401  # old tokens are gone with the state
+    fresh = httpx2.Client(base_url=emu.base_url, headers=bearer(emu.issue_token().access_token))
+    with fresh:
+        websites = fresh.get("/user_account/websites").json()["items"]
+        assert [w["website"] for w in websites] == ["emulator.example"]
+        assert fresh.get("/user_account").status_code == 200  # no fault, default limit
+        assert fresh.get("/user_account").status_code == 200
+    import time
+
+    assert emu.clock.now() == pytest.approx(time.time(), abs=5)
