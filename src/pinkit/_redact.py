@@ -7,6 +7,7 @@ that reaches a log message by an unexpected route is still masked.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Iterable, Mapping
@@ -31,11 +32,13 @@ _TEXT_PATTERNS = (
 
 
 def mask(secret: str | None) -> str:
-    """A recognisable but useless stand-in for a secret: its kind prefix and length."""
+    """A recognisable but useless stand-in for a secret: its kind prefix, a short SHA-256
+    fingerprint (to tell two tokens apart) and its length."""
     if not secret:
         return "None"
     prefix = secret[:5] if secret[:3] == "pin" else ""
-    return f"{prefix}…({len(secret)} chars)"
+    fingerprint = hashlib.sha256(secret.encode()).hexdigest()[:8]
+    return f"{prefix}…#{fingerprint} ({len(secret)} chars)"
 
 
 def redact_text(text: str) -> str:
