@@ -43,7 +43,9 @@ def build_table(spec: dict[str, Any]) -> dict[str, Any]:
                 }
             )
     operations.sort(key=lambda o: (o["path"], o["method"]))
-    return {"spec_version": spec["info"]["version"], "operations": operations}
+    oauth = spec["components"]["securitySchemes"]["pinterest_oauth2"]
+    scopes = sorted(oauth["flows"]["authorizationCode"]["scopes"])
+    return {"spec_version": spec["info"]["version"], "scopes": scopes, "operations": operations}
 
 
 def render(table: dict[str, Any]) -> str:

@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
-__all__ = ["Operation", "all_operations", "by_id", "find"]
+__all__ = ["Operation", "all_operations", "by_id", "find", "scopes"]
 
 _PARAM = re.compile(r"\{([^}]+)\}")
 
@@ -58,8 +59,20 @@ def _compile(template: str) -> re.Pattern[str]:
 
 
 @cache
+def _table() -> dict[str, Any]:
+    text = resources.files(__package__).joinpath("_operations.json").read_text("utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+@cache
+def scopes() -> tuple[str, ...]:
+    """Every OAuth scope the spec defines."""
+    return tuple(_table()["scopes"])
+
+
+@cache
 def all_operations() -> tuple[Operation, ...]:
-    raw = json.loads(resources.files(__package__).joinpath("_operations.json").read_text("utf-8"))
+    raw = _table()
     ops = [
         Operation(
             id=o["id"],

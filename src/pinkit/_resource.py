@@ -72,11 +72,35 @@ class Resource(Generic[M]):
         self._client = client
 
 
-class endpoint(Generic[P, T]):
-    def __init__(self, build: Callable[Concatenate[Any, P], Call[T]]) -> None:
+class _Bound:
+    """Runtime half of both descriptors: hand the built call to one client method."""
+
+    _target = ""
+
+    def __init__(self, build: Callable[..., Any]) -> None:
         self._build = build
         self.__doc__ = build.__doc__
         self.__name__ = getattr(build, "__name__", type(self).__name__)
+
+    def _bind(self, obj: Resource[Any] | None) -> Any:
+        if obj is None:
+            return self
+        build, run = self._build, getattr(obj._client, self._target)
+
+        @functools.wraps(build)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return run(build(obj, *args, **kwargs))
+
+        return call
+
+
+class endpoint(_Bound, Generic[P, T]):
+    """A method whose ``Call`` the client executes: returns ``T`` (or an awaitable of it)."""
+
+    _target = "_execute"
+
+    def __init__(self, build: Callable[Concatenate[Any, P], Call[T]]) -> None:
+        super().__init__(build)
 
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> endpoint[P, T]: ...
@@ -85,22 +109,16 @@ class endpoint(Generic[P, T]):
     @overload
     def __get__(self, obj: Resource[Async], owner: type[Any]) -> Callable[P, Awaitable[T]]: ...
     def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
-        if obj is None:
-            return self
-        build, client = self._build, obj._client
-
-        @functools.wraps(build)
-        def call(*args: Any, **kwargs: Any) -> Any:
-            return client._execute(build(obj, *args, **kwargs))
-
-        return call
+        return self._bind(obj)
 
 
-class paginated(Generic[P, T]):
+class paginated(_Bound, Generic[P, T]):
+    """A method whose ``PageCall`` becomes a pager over every item of every page."""
+
+    _target = "_pager"
+
     def __init__(self, build: Callable[Concatenate[Any, P], PageCall[T]]) -> None:
-        self._build = build
-        self.__doc__ = build.__doc__
-        self.__name__ = getattr(build, "__name__", type(self).__name__)
+        super().__init__(build)
 
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> paginated[P, T]: ...
@@ -109,12 +127,4 @@ class paginated(Generic[P, T]):
     @overload
     def __get__(self, obj: Resource[Async], owner: type[Any]) -> Callable[P, AsyncPager[T]]: ...
     def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
-        if obj is None:
-            return self
-        build, client = self._build, obj._client
-
-        @functools.wraps(build)
-        def call(*args: Any, **kwargs: Any) -> Any:
-            return client._pager(build(obj, *args, **kwargs))
-
-        return call
+        return self._bind(obj)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from ._operations import scopes
 from ._redact import mask
 from .errors import InvalidInputError
 
@@ -29,27 +30,8 @@ __all__ = [
     "TokenStore",
 ]
 
-SCOPES = (
-    "ads:read",
-    "ads:write",
-    "billing:read",
-    "billing:write",
-    "biz_access:read",
-    "biz_access:write",
-    "boards:read",
-    "boards:read_secret",
-    "boards:write",
-    "boards:write_secret",
-    "catalogs:read",
-    "catalogs:write",
-    "msot:write",
-    "pins:read",
-    "pins:read_secret",
-    "pins:write",
-    "pins:write_secret",
-    "user_accounts:read",
-    "user_accounts:write",
-)
+# Every OAuth scope, from the spec (via the packaged operation table).
+SCOPES: tuple[str, ...] = scopes()
 
 # Refresh this long before expiry, so a request never leaves with a token about to die.
 REFRESH_LEEWAY_S = 300.0

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from pinkit._operations import scopes
+
 from ._errors import ApiError
 from ._registry import Principal
 from ._store import Tx
@@ -39,27 +41,7 @@ __all__ = [
     "revoke",
 ]
 
-ALL_SCOPES: tuple[str, ...] = (
-    "ads:read",
-    "ads:write",
-    "billing:read",
-    "billing:write",
-    "biz_access:read",
-    "biz_access:write",
-    "boards:read",
-    "boards:read_secret",
-    "boards:write",
-    "boards:write_secret",
-    "catalogs:read",
-    "catalogs:write",
-    "msot:write",
-    "pins:read",
-    "pins:read_secret",
-    "pins:write",
-    "pins:write_secret",
-    "user_accounts:read",
-    "user_accounts:write",
-)
+ALL_SCOPES: tuple[str, ...] = scopes()
 
 ACCESS_TOKEN_TTL = 30 * 86400  # 2592000 s, api-facts §3.2
 REFRESH_TOKEN_TTL = 60 * 86400  # continuous refresh tokens
