@@ -2,42 +2,31 @@
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.spec import load_spec, require_spec, response_problems
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SPEC = ROOT.parent / "shared" / "pinterest-openapi" / "openapi.json"
-
-
-def spec_path() -> Path:
-    return Path(os.environ.get("PINKIT_OPENAPI_SPEC") or DEFAULT_SPEC)
-
-
-_cache: dict[str, Any] = {}
-
-
-def load_spec() -> dict[str, Any]:
-    """The spec, or a skip (a failure under CI=true) when it is not there."""
-    path = spec_path()
-    if "spec" not in _cache:
-        if not path.is_file():
-            message = f"Pinterest OpenAPI spec not found at {path} (set PINKIT_OPENAPI_SPEC)"
-            if os.environ.get("CI") == "true":
-                pytest.fail(message)
-            pytest.skip(message)
-        _cache["spec"] = json.loads(path.read_text(encoding="utf-8"))
-    return _cache["spec"]  # type: ignore[no-any-return]
+from pinkit.emulator import Emulator
 
 
 @pytest.fixture(scope="session")
 def openapi_spec() -> dict[str, Any]:
-    return load_spec()
+    return require_spec()
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def pinkit_emulator(pinkit_emulator: Emulator) -> Iterator[Emulator]:
+    """The plugin's emulator, with every response it gave checked against the spec at the end:
+    each client test doubles as a contract test of the emulator."""
+    yield pinkit_emulator
+    spec = load_spec()
+    if spec is not None:
+        problems = [p for r in pinkit_emulator.requests for p in response_problems(spec, r)]
+        assert not problems, "responses that do not match the spec:\n" + "\n".join(problems)

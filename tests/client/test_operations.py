@@ -6,7 +6,7 @@ import importlib.util
 from typing import Any
 
 import pytest
-from tests.conftest import ROOT
+from tests.spec import ROOT
 
 from pinkit import _operations
 

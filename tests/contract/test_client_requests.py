@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx2
 import pytest
-from openapi_schema_validator import OAS30Validator
+from tests.spec import request_problems
 
 import pinkit
-from pinkit import _operations, resources
+from pinkit import resources
 from pinkit._resource import Resource, endpoint, paginated
-from pinkit.emulator import Emulator, RequestRecord
+from pinkit.emulator import Emulator
 
 # How to call each resource method in this test: {"Class.method": (args, kwargs)}.
 CALLS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
@@ -43,59 +42,6 @@ def resource_methods() -> Iterator[tuple[str, type[Resource[Any]], str]]:
 
 def test_every_resource_method_is_exercised_here() -> None:
     assert {key for key, _, _ in resource_methods()} == set(CALLS)
-
-
-def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def _validator(spec: dict[str, Any], schema: dict[str, Any]) -> OAS30Validator:
-    return OAS30Validator({"allOf": [schema], "components": spec["components"]})
-
-
-def request_problems(spec: dict[str, Any], record: RequestRecord) -> list[str]:
-    if record.operation_id is None:
-        return [f"{record.method} {record.path}: not an operation of the spec"]
-    op = _operations.by_id(record.operation_id)
-    spec_op = spec["paths"][op.path][op.method.lower()]
-    params = [_resolve(spec, p) for p in spec_op.get("parameters", [])]
-    query = {p["name"]: p for p in params if p["in"] == "query"}
-    problems = []
-    for name, value in record.query.items():
-        if name not in query:
-            problems.append(f"{op.id}: query parameter {name!r} is not in the spec")
-            continue
-        schema = query[name].get("schema", {})
-        typed: Any = value
-        if schema.get("type") == "integer":
-            typed = int(value)
-        elif schema.get("type") == "boolean":
-            typed = value == "true"
-        elif schema.get("type") == "array":
-            typed = value.split(",") if isinstance(value, str) else value
-        problems += [
-            f"{op.id}: {name}={value!r}: {e.message}"
-            for e in _validator(spec, schema).iter_errors(typed)
-        ]
-    for name, param in query.items():
-        if param.get("required") and name not in record.query:
-            problems.append(f"{op.id}: required query parameter {name!r} missing")
-    body_spec = spec_op.get("requestBody", {}).get("content", {}).get("application/json")
-    if (
-        record.body
-        and body_spec
-        and record.headers.get("content-type", "").startswith("application/json")
-    ):
-        problems += [
-            f"{op.id}: body: {e.message}"
-            for e in _validator(spec, body_spec["schema"]).iter_errors(json.loads(record.body))
-        ]
-    return problems
 
 
 @pytest.fixture

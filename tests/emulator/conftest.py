@@ -10,17 +10,16 @@ import base64
 from collections.abc import Iterator
 
 import pytest
+from tests.spec import load_spec, response_problems
 
 from pinkit.emulator import Emulator
-
-from ._spec import load_spec, validate_record
 
 
 def _check_against_spec(emulator: Emulator) -> None:
     spec = load_spec()
     if spec is None:  # test_spec_conformance reports the missing spec (skip, or fail on CI)
         return
-    problems = [p for record in emulator.requests for p in validate_record(spec, record)]
+    problems = [p for record in emulator.requests for p in response_problems(spec, record)]
     assert not problems, "responses that do not match the spec:\n" + "\n".join(problems)
 
 
@@ -41,11 +40,6 @@ def inproc() -> Iterator[Emulator]:
         _check_against_spec(emulator)
     finally:
         emulator.close()
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def bearer(token: str) -> dict[str, str]:
