@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         ConflictError,
         InternalServerError,
         InvalidInputError,
+        MediaProcessingError,
         NotFoundError,
         OAuthError,
         PaginationError,
@@ -31,7 +32,8 @@ if TYPE_CHECKING:
         RateLimitError,
         UnprocessableEntityError,
     )
-    from .models import Account
+    from .media_sources import ImageBase64, ImageURL, ImageURLs, VideoID
+    from .models import Account, Board, BoardSection, Media, MediaUpload, Pin
 
 # Public names load on first use, so ``import pinkit`` and ``pinkit --help`` stay fast.
 _LAZY = {
@@ -46,6 +48,15 @@ _LAZY = {
     "TokenSet": "._tokens",
     "TokenStore": "._tokens",
     "Account": ".models",
+    "Board": ".models",
+    "BoardSection": ".models",
+    "Media": ".models",
+    "MediaUpload": ".models",
+    "Pin": ".models",
+    "ImageBase64": ".media_sources",
+    "ImageURL": ".media_sources",
+    "ImageURLs": ".media_sources",
+    "VideoID": ".media_sources",
 }
 
 
@@ -67,6 +78,16 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Board",
+    "BoardSection",
+    "ImageBase64",
+    "ImageURL",
+    "ImageURLs",
+    "Media",
+    "MediaProcessingError",
+    "MediaUpload",
+    "Pin",
+    "VideoID",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",

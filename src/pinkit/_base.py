@@ -11,7 +11,7 @@ import random
 import time
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx2
 
@@ -36,7 +36,10 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from ._resource import Call
     from .auth import TokenManager
+
+T = TypeVar("T")
 
 log = logging.getLogger("pinkit")
 log.addFilter(RedactingFilter())
@@ -356,6 +359,14 @@ class BaseClient:
             log.info("%s %s; retry %d in %.2fs", status, category, attempt + 1, retry_in)
             attempt += 1
             yield Sleep(retry_in)
+
+    def call_flow(self, call: Call[T], tokens: TokenManager) -> Flow[T]:
+        """Send ``call`` through ``request_flow`` and parse the answer."""
+        request, operation = self.build_request(
+            call.method, call.path, params=call.params, json=call.json, data=call.data
+        )
+        response = yield from self.request_flow(request, operation, tokens)
+        return call.parse(parse_body(response))
 
     def _log_response(self, response: httpx2.Response) -> None:
         if not log.isEnabledFor(logging.DEBUG):

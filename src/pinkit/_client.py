@@ -13,8 +13,8 @@ from typing import Any, Generic, TypeVar
 
 import httpx2
 
-from ._base import BaseClient, parse_body
-from ._flow import Locks, run_async, run_sync
+from ._base import BaseClient
+from ._flow import Flow, Locks, run_async, run_sync
 from ._pagination import AsyncPager, SyncPager
 from ._ratelimit import RateLimitsArg
 from ._resource import Async, Call, M, PageCall, Sync
@@ -27,11 +27,12 @@ from .auth import (
     app_from_env,
     token_from_env,
 )
-from .resources import UserAccountAPI
+from .resources import BoardsAPI, MediaAPI, PinsAPI, UserAccountAPI
 
 __all__ = ["AsyncClient", "Client"]
 
 H = TypeVar("H", httpx2.Client, httpx2.AsyncClient)
+T = TypeVar("T")
 CONNECTION_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=20)
 
 
@@ -84,9 +85,15 @@ class _ClientBase(BaseClient, Generic[H, M]):
         self._http = http_client if http_client is not None else self._default_http()
         self._locks = Locks()
         self.user_account: UserAccountAPI[M] = UserAccountAPI(self)
+        self.boards: BoardsAPI[M] = BoardsAPI(self)
+        self.pins: PinsAPI[M] = PinsAPI(self)
+        self.media: MediaAPI[M] = MediaAPI(self)
 
     def _default_http(self) -> H:
         raise NotImplementedError
+
+    def _call_flow(self, call: Call[T]) -> Flow[T]:
+        return self.call_flow(call, self._tokens)
 
     @property
     def token(self) -> TokenSet | None:
@@ -107,14 +114,11 @@ class Client(_ClientBase[httpx2.Client, Sync]):
     def _default_http(self) -> httpx2.Client:
         return httpx2.Client(timeout=self.timeout, limits=CONNECTION_LIMITS)
 
-    def _execute(self, call: Call[Any]) -> Any:
-        request, operation = self.build_request(
-            call.method, call.path, params=call.params, json=call.json, data=call.data
-        )
-        response = run_sync(
-            self.request_flow(request, operation, self._tokens), self._http, self._locks
-        )
-        return call.parse(parse_body(response))
+    def _run(self, flow: Flow[T]) -> T:
+        return run_sync(flow, self._http, self._locks)
+
+    def _execute(self, call: Call[T]) -> T:
+        return self._run(self._call_flow(call))
 
     def _pager(self, call: PageCall[Any]) -> SyncPager[Any]:
         return SyncPager(self, call)
@@ -164,13 +168,11 @@ class AsyncClient(_ClientBase[httpx2.AsyncClient, Async]):
     def _default_http(self) -> httpx2.AsyncClient:
         return httpx2.AsyncClient(timeout=self.timeout, limits=CONNECTION_LIMITS)
 
-    async def _execute(self, call: Call[Any]) -> Any:
-        request, operation = self.build_request(
-            call.method, call.path, params=call.params, json=call.json, data=call.data
-        )
-        flow = self.request_flow(request, operation, self._tokens)
-        response = await run_async(flow, self._http, self._locks)
-        return call.parse(parse_body(response))
+    async def _run(self, flow: Flow[T]) -> T:
+        return await run_async(flow, self._http, self._locks)
+
+    async def _execute(self, call: Call[T]) -> T:
+        return await self._run(self._call_flow(call))
 
     def _pager(self, call: PageCall[Any]) -> AsyncPager[Any]:
         return AsyncPager(self, call)

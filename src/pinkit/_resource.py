@@ -13,10 +13,23 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
+from ._flow import Flow
+
 if TYPE_CHECKING:
     from ._pagination import AsyncPager, SyncPager
 
-__all__ = ["Async", "Call", "PageCall", "Resource", "Sync", "endpoint", "list_of", "paginated"]
+__all__ = [
+    "Async",
+    "Call",
+    "PageCall",
+    "Resource",
+    "Sync",
+    "endpoint",
+    "list_of",
+    "no_content",
+    "paginated",
+    "workflow",
+]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -24,6 +37,10 @@ T = TypeVar("T")
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def no_content(_: Any) -> None:
+    """Parser for answers without a body (204)."""
 
 
 def list_of(model: type[T]) -> Callable[[Any], list[T]]:
@@ -70,6 +87,11 @@ class Resource(Generic[M]):
 
     def __init__(self, client: Any) -> None:
         self._client = client
+
+    def _call(self, call: Call[T]) -> Flow[T]:
+        """``call`` as a step of a workflow (auth, limits, retries and errors included)."""
+        flow: Flow[T] = self._client._call_flow(call)
+        return flow
 
 
 class _Bound:
@@ -126,5 +148,23 @@ class paginated(_Bound, Generic[P, T]):
     def __get__(self, obj: Resource[Sync], owner: type[Any]) -> Callable[P, SyncPager[T]]: ...
     @overload
     def __get__(self, obj: Resource[Async], owner: type[Any]) -> Callable[P, AsyncPager[T]]: ...
+    def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
+        return self._bind(obj)
+
+
+class workflow(_Bound, Generic[P, T]):
+    """A method built as a flow of several requests (upload, poll, create), run by the client."""
+
+    _target = "_run"
+
+    def __init__(self, build: Callable[Concatenate[Any, P], Flow[T]]) -> None:
+        super().__init__(build)
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> workflow[P, T]: ...
+    @overload
+    def __get__(self, obj: Resource[Sync], owner: type[Any]) -> Callable[P, T]: ...
+    @overload
+    def __get__(self, obj: Resource[Async], owner: type[Any]) -> Callable[P, Awaitable[T]]: ...
     def __get__(self, obj: Resource[Any] | None, owner: type[Any]) -> Any:
         return self._bind(obj)

@@ -19,6 +19,7 @@ __all__ = [
     "ConflictError",
     "InternalServerError",
     "InvalidInputError",
+    "MediaProcessingError",
     "NotFoundError",
     "OAuthError",
     "PaginationError",
@@ -39,6 +40,16 @@ class InvalidInputError(PinterestError, ValueError):
 
 class PaginationError(PinterestError):
     """The server returned a page that would make iteration loop or go astray."""
+
+
+class MediaProcessingError(PinterestError):
+    """Uploaded media ended in ``failed``, or was not ready before the deadline."""
+
+    def __init__(self, message: str, media: Any = None) -> None:
+        super().__init__(message)
+        self.media = media
+        self.media_id: str | None = getattr(media, "media_id", None)
+        self.status: str | None = getattr(media, "status", None)
 
 
 class APIConnectionError(PinterestError):

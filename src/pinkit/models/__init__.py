@@ -1,6 +1,21 @@
 """Typed models of Pinterest's responses: lenient on input (unknown fields kept)."""
 
 from ._base import PinterestModel
+from .boards import Board, BoardSection, Owner
+from .media import Media, MediaUpload
+from .pins import Pin
 from .user_account import Account, BusinessAccount, UserSummary, UserWebsite
 
-__all__ = ["Account", "BusinessAccount", "PinterestModel", "UserSummary", "UserWebsite"]
+__all__ = [
+    "Account",
+    "Board",
+    "BoardSection",
+    "BusinessAccount",
+    "Media",
+    "MediaUpload",
+    "Owner",
+    "Pin",
+    "PinterestModel",
+    "UserSummary",
+    "UserWebsite",
+]

@@ -12,7 +12,7 @@ class UserAccountAPI(Resource[M]):
         return Call(
             "GET",
             "/user_account",
-            params={"ad_account_id": ad_account_id or self._client.ad_account_id},
+            params={"ad_account_id": ad_account_id},
             parse=Account.model_validate,
         )
 

@@ -1,0 +1,146 @@
+"""Typed ``media_source`` values for ``client.pins.create`` (plain dicts work too).
+
+Each helper checks its input when built, so a bad image or URL is reported before any request.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from ._validate import check_id, check_url
+from .errors import InvalidInputError
+
+__all__ = ["ImageBase64", "ImageURL", "ImageURLs", "MediaSource", "VideoID", "media_source_dict"]
+
+ImageType = Literal["image/jpeg", "image/png"]
+_MAGIC: dict[bytes, ImageType] = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+def sniff_image(data: bytes) -> ImageType:
+    """The content type of JPEG or PNG bytes, or ``InvalidInputError``."""
+    for magic, content_type in _MAGIC.items():
+        if data.startswith(magic):
+            return content_type
+    raise InvalidInputError("image data is neither JPEG nor PNG")
+
+
+@dataclass(frozen=True)
+class ImageURL:
+    """An image Pinterest fetches from a public URL."""
+
+    url: str
+    is_standard: bool | None = None
+
+    def __post_init__(self) -> None:
+        check_url("image url", self.url)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"source_type": "image_url", "url": self.url}
+        if self.is_standard is not None:
+            data["is_standard"] = self.is_standard
+        return data
+
+
+@dataclass(frozen=True)
+class ImageBase64:
+    """An image sent inline. ``ImageBase64.from_file(path)`` reads and checks a JPEG/PNG."""
+
+    data: str
+    content_type: ImageType
+
+    def __post_init__(self) -> None:
+        try:
+            raw = base64.b64decode(self.data, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInputError("image data is not valid base64") from None
+        if sniff_image(raw) != self.content_type:
+            raise InvalidInputError(f"image data is not {self.content_type}")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ImageBase64:
+        return cls(base64.b64encode(data).decode("ascii"), sniff_image(data))
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> ImageBase64:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise InvalidInputError(f"cannot read image {path}: {exc.strerror}") from None
+        return cls.from_bytes(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source_type": "image_base64", "content_type": self.content_type, "data": self.data}
+
+
+@dataclass(frozen=True)
+class ImageURLs:
+    """A carousel of 2 to 5 images by URL (each a URL or ``{"url", "title", ...}``)."""
+
+    items: Sequence[str | Mapping[str, Any]]
+    index: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 2 <= len(self.items) <= 5:
+            raise InvalidInputError(f"a carousel has 2 to 5 images, got {len(self.items)}")
+        for item in self.items:
+            check_url("carousel image url", item if isinstance(item, str) else item.get("url", ""))
+
+    def to_dict(self) -> dict[str, Any]:
+        items = [{"url": i} if isinstance(i, str) else dict(i) for i in self.items]
+        data: dict[str, Any] = {"source_type": "multiple_image_urls", "items": items}
+        if self.index is not None:
+            data["index"] = self.index
+        return data
+
+
+@dataclass(frozen=True)
+class VideoID:
+    """A video uploaded with ``client.media.upload``; needs a cover (URL, image or key frame)."""
+
+    media_id: str
+    cover_image_url: str | None = None
+    cover_image_key_frame_time: int | None = None
+    cover_image: ImageBase64 | None = None
+
+    def __post_init__(self) -> None:
+        check_id("media_id", self.media_id)
+        covers = [self.cover_image_url, self.cover_image_key_frame_time, self.cover_image]
+        if sum(c is not None for c in covers) != 1:
+            raise InvalidInputError(
+                "a video pin needs exactly one cover: cover_image_url, "
+                "cover_image_key_frame_time or cover_image"
+            )
+        if self.cover_image_url is not None:
+            check_url("cover_image_url", self.cover_image_url)
+        if self.cover_image_key_frame_time is not None and self.cover_image_key_frame_time < 0:
+            raise InvalidInputError("cover_image_key_frame_time must be >= 0 seconds")
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"source_type": "video_id", "media_id": self.media_id}
+        if self.cover_image_url is not None:
+            data["cover_image_url"] = self.cover_image_url
+        if self.cover_image_key_frame_time is not None:
+            data["cover_image_key_frame_time"] = self.cover_image_key_frame_time
+        if self.cover_image is not None:
+            data["cover_image_data"] = self.cover_image.data
+            data["cover_image_content_type"] = self.cover_image.content_type
+        return data
+
+
+MediaSource = ImageURL | ImageBase64 | ImageURLs | VideoID | Mapping[str, Any]
+
+
+def media_source_dict(source: MediaSource) -> dict[str, Any]:
+    if isinstance(source, Mapping):
+        if "source_type" not in source:
+            raise InvalidInputError("a media_source dict needs a 'source_type'")
+        return dict(source)
+    if isinstance(source, (ImageURL, ImageBase64, ImageURLs, VideoID)):
+        return source.to_dict()
+    raise InvalidInputError(f"unsupported media_source: {type(source).__name__}")

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from typing import Any
+
+from .._resource import Call, M, PageCall, Resource, endpoint, no_content, paginated
+from .._validate import check_fields, check_id
+from ..errors import InvalidInputError
+from ..models import Board, BoardSection, Pin
+
+PRIVACY = ("PUBLIC", "PROTECTED", "SECRET")
+
+
+def _privacy(value: str | None, allowed: tuple[str, ...] = PRIVACY) -> str | None:
+    if value is None:
+        return None
+    upper = value.upper()
+    if upper not in allowed:
+        raise InvalidInputError(f"privacy must be one of {', '.join(allowed)}, got {value!r}")
+    return upper
+
+
+def _section_path(board_id: str, section_id: str) -> str:
+    return f"/boards/{check_id('board_id', board_id)}/sections/{check_id('section_id', section_id)}"
+
+
+class BoardSectionsAPI(Resource[M]):
+    """Sections inside a board."""
+
+    @paginated
+    def list(
+        self, board_id: str, *, page_size: int | None = None, max_items: int | None = None
+    ) -> PageCall[BoardSection]:
+        path = f"/boards/{check_id('board_id', board_id)}/sections"
+        return PageCall(path, None, page_size, max_items, parse=BoardSection.model_validate)
+
+    @endpoint
+    def create(self, board_id: str, name: str) -> Call[BoardSection]:
+        return Call(
+            "POST",
+            f"/boards/{check_id('board_id', board_id)}/sections",
+            json=check_fields({"name": name}),
+            parse=BoardSection.model_validate,
+        )
+
+    @endpoint
+    def update(self, board_id: str, section_id: str, name: str) -> Call[BoardSection]:
+        return Call(
+            "PATCH",
+            _section_path(board_id, section_id),
+            json=check_fields({"name": name}),
+            parse=BoardSection.model_validate,
+        )
+
+    @endpoint
+    def delete(self, board_id: str, section_id: str) -> Call[None]:
+        return Call("DELETE", _section_path(board_id, section_id), parse=no_content)
+
+    @paginated
+    def list_pins(
+        self,
+        board_id: str,
+        section_id: str,
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> PageCall[Pin]:
+        path = f"{_section_path(board_id, section_id)}/pins"
+        return PageCall(path, None, page_size, max_items, parse=Pin.model_validate)
+
+
+class BoardsAPI(Resource[M]):
+    """The user's boards; ``.sections`` for the sections inside them."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
+        self.sections: BoardSectionsAPI[M] = BoardSectionsAPI(client)
+
+    @paginated
+    def list(
+        self,
+        *,
+        privacy: str | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> PageCall[Board]:
+        params = {"privacy": _privacy(privacy)}
+        return PageCall("/boards", params, page_size, max_items, parse=Board.model_validate)
+
+    @endpoint
+    def get(self, board_id: str) -> Call[Board]:
+        return Call("GET", f"/boards/{check_id('board_id', board_id)}", parse=Board.model_validate)
+
+    @endpoint
+    def create(
+        self,
+        name: str,
+        *,
+        description: str | None = None,
+        privacy: str | None = None,
+        is_ads_only: bool | None = None,
+    ) -> Call[Board]:
+        body = check_fields(
+            {
+                "name": name,
+                "description": description,
+                "privacy": _privacy(privacy),
+                "is_ads_only": is_ads_only,
+            }
+        )
+        return Call("POST", "/boards", json=body, parse=Board.model_validate)
+
+    @endpoint
+    def update(self, board_id: str, /, **fields: Any) -> Call[Board]:
+        """Change ``name``, ``description`` or ``privacy`` (PUBLIC or SECRET)."""
+        if "privacy" in fields:
+            fields["privacy"] = _privacy(fields["privacy"], ("PUBLIC", "SECRET"))
+        body = check_fields(fields)
+        if not body:
+            raise InvalidInputError("nothing to update: give name, description or privacy")
+        return Call(
+            "PATCH",
+            f"/boards/{check_id('board_id', board_id)}",
+            json=body,
+            parse=Board.model_validate,
+        )
+
+    @endpoint
+    def delete(self, board_id: str) -> Call[None]:
+        return Call("DELETE", f"/boards/{check_id('board_id', board_id)}", parse=no_content)
+
+    @paginated
+    def list_pins(
+        self, board_id: str, *, page_size: int | None = None, max_items: int | None = None
+    ) -> PageCall[Pin]:
+        path = f"/boards/{check_id('board_id', board_id)}/pins"
+        return PageCall(path, None, page_size, max_items, parse=Pin.model_validate)
