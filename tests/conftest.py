@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.spec import load_spec, require_spec, response_problems
 
 from pinkit.emulator import Emulator
+from tests.spec import load_spec, require_spec, response_problems
 
 
 @pytest.fixture(scope="session")

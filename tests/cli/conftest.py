@@ -121,3 +121,36 @@ def no_traceback(text: str) -> bool:
 
 def one_line(text: str) -> bool:
     return len(text.strip().splitlines()) == 1
+
+
+def tiny_png() -> bytes:
+    """A valid 1x1 PNG."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00\xff\x00\x00")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def tiny_mp4() -> bytes:
+    """Enough of an MP4 to pass as one: an ISO-BMFF ``ftyp`` box, then some bytes."""
+    return b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 4096
+
+
+@pytest.fixture
+def board_id(emulator: Emulator) -> str:
+    """A fresh board of the default user, made through the client (not the CLI under test)."""
+    with emulator.client() as client:
+        board = client.boards.create("Fixture board")
+    assert board.id is not None
+    return board.id
+
+
+def pin_count(emulator: Emulator, board_id: str) -> int:
+    with emulator.client() as client:
+        return sum(1 for _ in client.boards.list_pins(board_id))

@@ -6,9 +6,9 @@ import importlib.util
 from typing import Any
 
 import pytest
-from tests.spec import ROOT
 
 from pinkit import _operations
+from tests.spec import ROOT
 
 
 def _generator() -> Any:

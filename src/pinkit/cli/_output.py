@@ -13,14 +13,15 @@ import io
 import json
 import sys
 import textwrap
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import IO, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-__all__ = ["FORMATS", "Output", "flatten", "rows_of"]
+__all__ = ["FORMATS", "Output", "ProgressBar", "flatten", "rows_of"]
 
 FORMATS = ("table", "json", "ndjson", "csv")
 
@@ -66,6 +67,45 @@ def _columns(flat_rows: list[dict[str, Any]]) -> list[str]:
     return list(seen)
 
 
+class ProgressBar:
+    """One task of a progress display; a no-op when progress is not shown."""
+
+    def __init__(self, progress: Any = None, task: Any = None) -> None:
+        self._progress = progress
+        self._task = task
+
+    @property
+    def shown(self) -> bool:
+        return self._progress is not None
+
+    def update(
+        self,
+        completed: float | None = None,
+        *,
+        total: float | None = None,
+        description: str | None = None,
+    ) -> None:
+        if self._progress is None:
+            return
+        fields: dict[str, Any] = {}
+        if completed is not None:
+            fields["completed"] = completed
+        if total is not None:
+            fields["total"] = total
+        if description is not None:
+            fields["description"] = escape(description)
+        self._progress.update(self._task, **fields)
+
+    def advance(self, amount: float = 1) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task, amount)
+
+    def log(self, message: str) -> None:
+        """A line printed above the bar (plain text)."""
+        if self._progress is not None:
+            self._progress.console.print(escape(message))
+
+
 class Output:
     def __init__(
         self,
@@ -98,6 +138,50 @@ class Output:
     def error(self, message: str) -> None:
         self.err_console.print(escape(message), style="red" if self._isatty(self.stderr) else None)
 
+    def warn(self, message: str) -> None:
+        """A problem the user must see (a failed row): shown even with ``--quiet``."""
+        self.err_console.print(
+            escape(message), style="yellow" if self._isatty(self.stderr) else None
+        )
+
+    def done(self, message: str) -> None:
+        """A one-line confirmation of a change without a result (delete): stderr, not quiet."""
+        self.info(message)
+
+    @property
+    def shows_progress(self) -> bool:
+        """Progress bars only on a terminal (stderr), never when piped or ``--quiet``."""
+        return not self.quiet and self._isatty(self.stderr)
+
+    @contextmanager
+    def progress(
+        self, description: str, *, total: float | None = None, unit: str = "items"
+    ) -> Iterator[ProgressBar]:
+        """A rich progress bar on stderr; ``unit="bytes"`` shows sizes and transfer speed."""
+        if not self.shows_progress:
+            yield ProgressBar()
+            return
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        columns: list[Any] = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn()]
+        if unit == "bytes":
+            columns += [DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn()]
+        else:
+            columns += [MofNCompleteColumn(), TimeElapsedColumn()]
+        with Progress(*columns, console=self.err_console, transient=False) as bar:
+            task = bar.add_task(escape(description), total=total)
+            yield ProgressBar(bar, task)
+
     # -- results (stdout) -----------------------------------------------------------------------
     def emit(self, data: Any, *, title: str | None = None) -> None:
         """One result (an object, a list or a page)."""
@@ -115,8 +199,9 @@ class Output:
             if isinstance(data, Mapping) and data.get("bookmark"):
                 self.info(f"more items: bookmark={data['bookmark']}")
 
-    def stream(self, items: Iterable[Any]) -> int:
-        """Items arriving page by page; json/ndjson write each item as soon as it arrives."""
+    def stream(self, items: Iterable[Any], *, columns: Sequence[str] | None = None) -> int:
+        """Items arriving page by page; json/ndjson write each item as soon as it arrives.
+        ``columns`` picks the (flattened) columns a table shows; other formats keep all."""
         count = 0
         if self.format == "ndjson":
             for item in items:
@@ -135,7 +220,7 @@ class Output:
             if self.format == "csv":
                 self._write_csv(collected)
             else:
-                self._table(collected)
+                self._table(collected, columns=columns)
         return count
 
     @staticmethod
@@ -162,7 +247,9 @@ class Output:
             writer.writerow([_cell(row.get(c)) for c in columns])
         self._write(buffer.getvalue())
 
-    def _table(self, data: Any, *, title: str | None = None) -> None:
+    def _table(
+        self, data: Any, *, title: str | None = None, columns: Sequence[str] | None = None
+    ) -> None:
         if isinstance(data, Mapping) and not isinstance(data.get("items"), list):
             table = Table(title=title, show_header=True, header_style="bold")
             table.add_column("field", style="cyan", no_wrap=True)
@@ -173,7 +260,11 @@ class Output:
             return
         records = rows_of(data)
         flat = [flatten(r) for r in records]
-        columns = _columns(flat)
+        present = _columns(flat)
+        if columns is not None:
+            columns = [c for c in columns if c in present] or present
+        else:
+            columns = present
         table = Table(title=title, show_header=True, header_style="bold")
         for column in columns:
             table.add_column(escape(column), overflow="fold")

@@ -1,0 +1,287 @@
+"""``pinkit pins publish``: validate everything first, publish, resume without duplicates."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import signal
+import time
+from pathlib import Path
+
+from pinkit.cli._publish import Record, match_records, read_rows
+from pinkit.emulator import Emulator
+
+from .conftest import CLI, no_traceback, pin_count, tiny_mp4, tiny_png
+
+HEADER = "board,section,title,description,link,alt_text,image_url,image,video\n"
+
+
+def write_csv(folder: Path, lines: list[str], header: str = HEADER) -> Path:
+    path = folder / "pins.csv"
+    path.write_text(header + "".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def url_rows(board_id: str, count: int) -> list[str]:
+    return [f"{board_id},,Pin {i},,,,https://example.com/{i}.jpg,," for i in range(count)]
+
+
+def results(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(path.open(encoding="utf-8")))
+
+
+def created_titles(emulator: Emulator, board_id: str) -> list[str]:
+    with emulator.client() as client:
+        return sorted(pin.title or "" for pin in client.boards.list_pins(board_id))
+
+
+def test_every_bad_row_is_reported_and_nothing_is_sent(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / "fake.png").write_text("not an image")
+    (tmp_path / "ok.png").write_bytes(tiny_png())
+    path = write_csv(
+        tmp_path,
+        [
+            "123,,Fine,,,,https://example.com/a.jpg,,",  # row 2: good
+            "abc,,Bad board,,,,https://example.com/a.jpg,,",  # row 3
+            "123,x9,Bad section,,,,https://example.com/a.jpg,,",  # row 4
+            f"123,,{'t' * 101},,,,https://example.com/a.jpg,,",  # row 5: title too long
+            "123,,Two media,,,,https://example.com/a.jpg,ok.png,",  # row 6
+            "123,,No media,,,,,,",  # row 7
+            "123,,Missing file,,,,,missing.png,",  # row 8
+            "123,,Not PNG,,,,,fake.png,",  # row 9
+            "123,,Bad link,,notalink,,https://example.com/a.jpg,,",  # row 10
+            "123,,Wrong video,,,,,,ok.png",  # row 11
+        ],
+    )
+    emulator.clear_requests()
+    result = cli.sub("pins", "publish", str(path), env=token_env)
+    assert result.code == 2, result.all
+    assert result.out == ""
+    assert no_traceback(result.err)
+    lines = result.err.strip().splitlines()
+    expected = {
+        "row 3, board", "row 4, section", "row 5, title", "row 6, media", "row 7, media",
+        "row 8, image", "row 9, image", "row 10, link", "row 11, video",
+    }  # fmt: skip
+    for where in expected:
+        assert any(line.startswith(f"error: {where}:") for line in lines), (where, lines)
+    assert not any("row 2" in line for line in lines)
+    assert lines[-1] == "error: 9 problems in 9 bad rows; nothing was sent"
+    assert emulator.requests == []
+    assert not (tmp_path / "pins.csv.results.csv").exists()
+
+
+def test_header_problems(cli: CLI, tmp_path: Path) -> None:
+    path = write_csv(tmp_path, ["1,https://example.com/a.jpg,x"], header="board,image_url,notes\n")
+    result = cli("pins", "publish", str(path))
+    assert result.code == 2
+    assert "row 1, notes: unknown column" in result.err
+    no_board = write_csv(tmp_path, ["https://example.com/a.jpg"], header="image_url\n")
+    assert "row 1, board: missing required column" in cli("pins", "publish", str(no_board)).err
+
+
+def test_clean_publish_of_every_media_kind(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
+) -> None:
+    emulator.configure_media(processing_seconds=0)
+    with emulator.client() as client:
+        section = client.boards.sections.create(board_id, "Pasta")
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "dot.png").write_bytes(tiny_png())
+    (media / "clip.mp4").write_bytes(tiny_mp4())
+    path = write_csv(
+        tmp_path,
+        [
+            f"{board_id},{section.id},From URL,Nice,https://example.com/r,Alt,"
+            "https://example.com/a.jpg,,",
+            f"{board_id},,From file,,,,,media/dot.png,",
+            f"{board_id},,From video,,,,,,media/clip.mp4",
+        ],
+    )
+    result = cli.sub("pins", "publish", str(path), env=token_env)
+    assert result.code == 0, result.err
+    assert "3 created, 0 skipped, 0 failed" in result.err
+    assert created_titles(emulator, board_id) == ["From URL", "From file", "From video"]
+    report = json.loads(result.out)
+    assert [r["status"] for r in report] == ["created"] * 3
+
+    records = results(tmp_path / "pins.csv.results.csv")
+    assert [r["row"] for r in records] == ["2", "3", "4"]
+    assert {r["status"] for r in records} == {"created"}
+    assert all(r["pin_id"].isdigit() and len(r["key"]) == 16 for r in records)
+    with emulator.client() as client:
+        in_section = list(client.boards.sections.list_pins(board_id, section.id or ""))
+    assert [p.title for p in in_section] == ["From URL"]
+
+    again = cli("pins", "publish", str(path), env=token_env)
+    assert again.code == 0
+    assert "0 created, 3 skipped, 0 failed" in again.err
+    assert pin_count(emulator, board_id) == 3
+
+
+def test_dry_run_sends_nothing(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path, url_rows(board_id, 3))
+    emulator.clear_requests()
+    result = cli("pins", "publish", str(path), "--dry-run", "--format", "ndjson", env=token_env)
+    assert result.code == 0, result.err
+    plan = [json.loads(line) for line in result.out.splitlines()]
+    assert [p["action"] for p in plan] == ["create"] * 3
+    assert "would create 3" in result.err
+    assert emulator.requests == []
+    assert not (tmp_path / "pins.csv.results.csv").exists()
+
+
+def test_a_failed_row_is_retried_on_the_next_run(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path, url_rows(board_id, 3))
+    results_path = tmp_path / "out" / "results.csv"
+    emulator.inject_fault(400, operation="pins/create")
+    first = cli("pins", "publish", str(path), "--results", str(results_path), env=token_env)
+    assert first.code == 1
+    assert "2 created, 0 skipped, 1 failed" in first.err
+    assert "row 2: failed: [400" in first.err
+    assert pin_count(emulator, board_id) == 2
+
+    second = cli("pins", "publish", str(path), "--results", str(results_path), env=token_env)
+    assert second.code == 0, second.err
+    assert "1 created, 2 skipped, 0 failed" in second.err
+    assert created_titles(emulator, board_id) == ["Pin 0", "Pin 1", "Pin 2"]
+
+
+def test_resume_after_the_process_is_killed(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
+) -> None:
+    """Kill -9 mid-run (blocked on a rate limit after 3 pins), resume: each row exactly once."""
+    path = write_csv(tmp_path, url_rows(board_id, 6))
+    results_path = tmp_path / "pins.csv.results.csv"
+    emulator.clock.advance(120)  # a fresh rate-limit window for the writes below
+    emulator.set_rate_limit("org_write", 3, window_s=30)
+    proc = cli.popen("pins", "publish", str(path), env=token_env)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if results_path.exists() and len(results(results_path)) == 3:
+                break
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        time.sleep(0.3)  # the 4th create is now waiting for the window to reset
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+    assert pin_count(emulator, board_id) == 3
+
+    emulator.set_rate_limit("org_write", 100, window_s=60)
+    emulator.clock.advance(120)
+    resumed = cli.sub("pins", "publish", str(path), env=token_env)
+    assert resumed.code == 0, resumed.err
+    assert "3 created, 3 skipped, 0 failed" in resumed.err
+    assert created_titles(emulator, board_id) == [f"Pin {i}" for i in range(6)]
+
+
+def test_sigterm_records_the_row_in_flight_as_unknown(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path, url_rows(board_id, 4))
+    results_path = tmp_path / "pins.csv.results.csv"
+    emulator.clock.advance(120)
+    emulator.set_rate_limit("org_write", 2, window_s=30)
+    proc = cli.popen("pins", "publish", str(path), env=token_env)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not (
+        results_path.exists() and len(results(results_path)) == 2
+    ):
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 130, err
+    records = results(results_path)
+    assert [r["status"] for r in records] == ["created", "created", "unknown"]
+    assert "interrupted" in records[2]["message"]
+
+    emulator.set_rate_limit("org_write", 100, window_s=60)
+    emulator.clock.advance(120)
+    held = cli("pins", "publish", str(path), env=token_env)
+    assert held.code == 1
+    assert "1 created, 2 skipped, 0 failed, 1 unknown" in held.err
+    assert "row 4: outcome unknown" in held.err
+    assert pin_count(emulator, board_id) == 3
+
+    retried = cli("pins", "publish", str(path), "--retry-unknown", env=token_env)
+    assert retried.code == 0, retried.err
+    assert created_titles(emulator, board_id) == [f"Pin {i}" for i in range(4)]
+
+
+def test_unknown_outcome_is_not_blindly_recreated(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
+) -> None:
+    """The pin is created but the answer is a 500: the client cannot know, so it is held."""
+    path = write_csv(tmp_path, url_rows(board_id, 3))
+    emulator.inject_fault(500, operation="pins/create", after_processing=True)
+    first = cli("pins", "publish", str(path), env=token_env)
+    assert first.code == 1
+    assert "2 created, 0 skipped, 0 failed, 1 unknown" in first.err
+    assert pin_count(emulator, board_id) == 3  # it did reach Pinterest
+
+    second = cli("pins", "publish", str(path), env=token_env)
+    assert second.code == 1
+    assert "0 created, 2 skipped, 0 failed, 1 unknown" in second.err
+    assert "--retry-unknown" in second.err
+    assert pin_count(emulator, board_id) == 3  # no duplicate
+
+    dry = cli("pins", "publish", str(path), "--dry-run", "--format", "ndjson", env=token_env)
+    assert [json.loads(line)["action"] for line in dry.out.splitlines()] == [
+        "hold",
+        "skip",
+        "skip",
+    ]
+
+    # The documented trade-off: --retry-unknown sends it again, here making a duplicate.
+    forced = cli("pins", "publish", str(path), "--retry-unknown", env=token_env)
+    assert forced.code == 0
+    assert pin_count(emulator, board_id) == 4
+
+
+def test_rows_match_by_content_when_rows_move(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, [*url_rows("1", 2), "1,,Pin 0,,,,https://example.com/0.jpg,,"])
+    rows, problems = read_rows(path)
+    assert problems == []
+    assert rows[0].key == rows[2].key != rows[1].key  # identical rows share a key
+    done = [Record(2, rows[0].key, "created", "11"), Record(4, rows[2].key, "failed")]
+    matched = match_records(rows, done)
+    assert matched[2].pin_id == "11" and matched[4].status == "failed"
+    assert 3 not in matched
+
+    # A row inserted at the top: every row moves down one, and still matches its record.
+    moved = write_csv(tmp_path, ["1,,New,,,,https://example.com/n.jpg,,", *url_rows("1", 2)])
+    new_rows, _ = read_rows(moved)
+    matched = match_records(new_rows, [Record(2, rows[0].key, "created", "11")])
+    assert list(matched) == [3]
+
+    # Spacing and column order do not change the key.
+    reordered = tmp_path / "reordered.csv"
+    reordered.write_text("title,image_url,board\n Pin 0 ,https://example.com/0.jpg,1\n")
+    assert read_rows(reordered)[0][0].key == rows[0].key
+
+
+def test_results_file_in_use_or_not_ours(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path, url_rows(board_id, 1))
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n")
+    result = cli("pins", "publish", str(path), "--results", str(other), env=token_env)
+    assert result.code == 2
+    assert "not a pinkit results file" in result.err
+    assert io.StringIO(other.read_text()).read() == "a,b\n1,2\n"
