@@ -10,9 +10,9 @@ import base64
 from collections.abc import Iterator
 
 import pytest
-from tests.spec import load_spec, response_problems
 
 from pinkit.emulator import Emulator
+from tests.spec import load_spec, response_problems
 
 
 def _check_against_spec(emulator: Emulator) -> None:

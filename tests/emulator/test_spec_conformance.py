@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import httpx2
 import pytest
-from tests.spec import response_problems
 
 from pinkit.emulator import Emulator, RequestRecord, implemented
+from tests.spec import response_problems
 
 from .conftest import bearer
 

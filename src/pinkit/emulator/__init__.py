@@ -12,9 +12,10 @@ Use it in-process or over HTTP::
     client = httpx2.Client(transport=emu.transport(), base_url=emu.base_url)
 
 ``pinkit emulator serve`` runs :func:`serve`. Test controls (``inject_fault``, ``requests``,
-``clock.advance``, ``set_rate_limit``, ``seed_followers``, ``reset``) also exist over HTTP under
-``/_emulator/`` (see ``pinkit.emulator._control`` and docs/emulator.md). API areas live in
-``pinkit.emulator.routes``; add an operation with ``@handler("<operationId>")``.
+``clock.advance``, ``set_rate_limit``, ``seed_followers``, ``create_user``, ``seed_pins``,
+``configure_media``, ``reset``) also exist over HTTP under ``/_emulator/`` (see
+``pinkit.emulator._control`` and docs/emulator.md). API areas live in ``pinkit.emulator.routes``;
+add an operation with ``@handler("<operationId>")``.
 """
 
 from ._emulator import Emulator

@@ -15,7 +15,7 @@ from ._clock import Clock
 from ._faults import Fault, FaultQueue
 from ._ratelimit import RateLimiter
 from ._records import Recorder
-from ._seed import seed
+from ._seed import USER, find_user_by_username, seed
 from ._store import Store
 
 __all__ = ["Backend"]
@@ -70,17 +70,23 @@ class Backend:
             )
 
     def issue_token(
-        self, scopes: list[str] | None = None, expires_in: int = _oauth.ACCESS_TOKEN_TTL
+        self,
+        scopes: list[str] | None = None,
+        expires_in: int = _oauth.ACCESS_TOKEN_TTL,
+        user_id: str | None = None,
     ) -> dict[str, Any]:
-        """User tokens for the default user through the default app, without the OAuth dance."""
+        """User tokens for ``user_id`` (default: the default user) through the default app,
+        without the OAuth dance."""
         granted = (
             list(_oauth.ALL_SCOPES) if scopes is None else _oauth.parse_scopes(" ".join(scopes))
         )
         now = self.clock.now()
         with self.store.write() as tx:
+            if user_id is not None and tx.get(USER, user_id) is None:
+                raise ValueError(f"no user {user_id}")
             grant = _oauth.issue_user_tokens(
                 tx,
-                user_id=self.meta("default_user"),
+                user_id=user_id or self.meta("default_user"),
                 client_id=self.meta("default_app"),
                 scopes=granted,
                 now=now,
@@ -102,3 +108,39 @@ class Backend:
             raise ValueError("count must be >= 0")
         with self.store.write() as tx:
             replace_followers(tx, self.meta("default_user"), count)
+
+    def create_user(self, username: str) -> str:
+        """Another (PINNER) user, e.g. to own boards the default user must not touch."""
+        if not isinstance(username, str) or not username.strip() or " " in username:
+            raise ValueError("username must be a non-empty string without spaces")
+        with self.store.write() as tx:
+            if find_user_by_username(tx, username) is not None:
+                raise ValueError(f"username {username!r} is taken")
+            user_id = tx.new_id()
+            tx.insert(
+                USER, {"id": user_id, "username": username, "account_type": "PINNER"}, id=user_id
+            )
+        return user_id
+
+    def seed_pins(self, count: int, board_id: str | None = None) -> str:
+        """``count`` image pins on ``board_id`` (or on a new board of the default user) in one
+        transaction; returns the board ID."""
+        from .routes.pins import seed_pins
+
+        now = self.clock.now()
+        with self.store.write() as tx:
+            return seed_pins(tx, self.meta("default_user"), now, count, board_id)
+
+    def configure_media(
+        self, processing_seconds: float | None = None, outcome: str | None = None
+    ) -> dict[str, Any]:
+        from .routes.media import set_media_config
+
+        with self.store.write() as tx:
+            return set_media_config(tx, processing_seconds, outcome)
+
+    def media_config(self) -> dict[str, Any]:
+        from .routes.media import media_config
+
+        with self.store.read() as tx:
+            return media_config(tx)

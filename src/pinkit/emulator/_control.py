@@ -18,10 +18,16 @@ GET      /_emulator/rate_limits            ``{category: {limit, window_s}}``
 POST     /_emulator/rate_limits            ``{category, limit, window_s?}``
 POST     /_emulator/apps                   ``{redirect_uri, name?}`` -> ``{client_id, client_secret,
                                            redirect_uri, api_base_url, authorize_url}``
-POST     /_emulator/tokens                 ``{scopes?, expires_in?}`` -> token response +
-                                           ``expires_at``, ``scopes``, ``client_id``
+POST     /_emulator/tokens                 ``{scopes?, expires_in?, user_id?}`` -> token response +
+                                           ``expires_at``, ``scopes``, ``client_id``, ``user_id``
+POST     /_emulator/users                  ``{username}`` -> ``{id, username}`` (another user)
 POST     /_emulator/authorize              ``{url, approve?}`` -> ``{redirect_url}`` (headless)
 POST     /_emulator/followers              ``{count}``: replace the default user's followers
+POST     /_emulator/pins/seed              ``{count, board_id?}`` -> ``{board_id, count}``
+GET      /_emulator/media/config           ``{processing_seconds, outcome}``
+POST     /_emulator/media/config           ``{processing_seconds?, outcome?}`` -> the new config
+POST     /_emulator/media-upload/          the S3 stand-in that ``media/create``'s upload_url names
+GET      /_emulator/images/{name}          images pins were created from (base64 sources)
 =======  ================================  =========================================================
 
 Errors are ``{"code": 400, "message": ...}`` like the API's own.
@@ -41,6 +47,7 @@ from starlette.routing import Route
 from ._errors import error_response
 from ._faults import Fault
 from ._registry import implemented
+from ._upload import image_endpoint, upload_endpoint
 
 if TYPE_CHECKING:
     from ._backend import Backend
@@ -189,9 +196,46 @@ async def issue_token(request: Request) -> Any:
     if scopes is not None and not isinstance(scopes, list):
         raise ValueError("scopes must be a list of strings")
     expires_in = int(data.get("expires_in", 2592000))
-    grant = await run_in_threadpool(backend.issue_token, scopes, expires_in)
+    user_id = data.get("user_id")
+    if user_id is not None:
+        user_id = str(user_id)
+    grant = await run_in_threadpool(backend.issue_token, scopes, expires_in, user_id)
     grant["client_id"] = backend.meta("default_app")
+    grant["user_id"] = user_id or backend.default_user_id
     return grant
+
+
+async def create_user(request: Request) -> Any:
+    data = await _json(request)
+    username = str(data["username"])
+    user_id = await run_in_threadpool(_backend(request).create_user, username)
+    return {"id": user_id, "username": username}
+
+
+async def seed_pins(request: Request) -> Any:
+    data = await _json(request)
+    count = int(data["count"])
+    board_id = data.get("board_id")
+    backend = _backend(request)
+    board = await run_in_threadpool(
+        backend.seed_pins, count, None if board_id is None else str(board_id)
+    )
+    return {"board_id": board, "count": count}
+
+
+async def media_config(request: Request) -> Any:
+    return await run_in_threadpool(_backend(request).media_config)
+
+
+async def configure_media(request: Request) -> Any:
+    data = await _json(request)
+    seconds = data.get("processing_seconds")
+    outcome = data.get("outcome")
+    return await run_in_threadpool(
+        _backend(request).configure_media,
+        None if seconds is None else float(seconds),
+        None if outcome is None else str(outcome),
+    )
 
 
 async def authorize(request: Request) -> Any:
@@ -229,4 +273,11 @@ def control_routes() -> list[Route]:
         Route("/tokens", _safe(issue_token), methods=["POST"]),
         Route("/authorize", _safe(authorize), methods=["POST"]),
         Route("/followers", _safe(followers), methods=["POST"]),
+        Route("/users", _safe(create_user), methods=["POST"]),
+        Route("/pins/seed", _safe(seed_pins), methods=["POST"]),
+        Route("/media/config", _safe(media_config), methods=["GET"]),
+        Route("/media/config", _safe(configure_media), methods=["POST"]),
+        Route("/media-upload/", upload_endpoint, methods=["POST"]),
+        Route("/media-upload", upload_endpoint, methods=["POST"]),
+        Route("/images/{name}", image_endpoint, methods=["GET"]),
     ]

@@ -185,15 +185,20 @@ class Emulator:
         return decide_url(self._backend, url, approve=approve)
 
     def issue_token(
-        self, scopes: list[str] | tuple[str, ...] | None = None, expires_in: int = 2592000
+        self,
+        scopes: list[str] | tuple[str, ...] | None = None,
+        expires_in: int = 2592000,
+        *,
+        user_id: str | None = None,
     ) -> TokenSet:
-        """A valid token set for the default user and app, skipping the OAuth dance.
+        """A valid token set for ``user_id`` (None: the default user) and the default app,
+        skipping the OAuth dance.
 
         ``scopes=None`` grants all 19 scopes. The refresh token works with ``default_app``.
         """
         from pinkit.auth import TokenSet
 
-        grant = self.issue_token_raw(scopes, expires_in)
+        grant = self.issue_token_raw(scopes, expires_in, user_id=user_id)
         return TokenSet(
             access_token=grant["access_token"],
             refresh_token=grant["refresh_token"],
@@ -203,10 +208,22 @@ class Emulator:
         )
 
     def issue_token_raw(
-        self, scopes: list[str] | tuple[str, ...] | None = None, expires_in: int = 2592000
+        self,
+        scopes: list[str] | tuple[str, ...] | None = None,
+        expires_in: int = 2592000,
+        *,
+        user_id: str | None = None,
     ) -> dict[str, Any]:
         """``issue_token`` as the token endpoint's JSON plus ``expires_at`` and ``scopes``."""
-        return self._backend.issue_token(None if scopes is None else list(scopes), expires_in)
+        return self._backend.issue_token(
+            None if scopes is None else list(scopes), expires_in, user_id=user_id
+        )
+
+    def create_user(self, username: str) -> str:
+        """Add another user (a PINNER account) and return its ID. Give it tokens with
+        ``issue_token(user_id=...)``; its boards and pins follow the same privacy rules as
+        Pinterest's for everyone else."""
+        return self._backend.create_user(username)
 
     # -- test controls ------------------------------------------------------------------------
     def store_read(self) -> AbstractContextManager[Tx]:
@@ -265,6 +282,18 @@ class Emulator:
     def seed_followers(self, count: int) -> None:
         """Replace the default user's followers with ``count`` generated ones."""
         self._backend.seed_followers(count)
+
+    def seed_pins(self, count: int, *, board_id: str | None = None) -> str:
+        """Add ``count`` image pins in one transaction (fast: 100,000 in about a second) to
+        ``board_id``, or to a new PUBLIC board of the default user; returns the board ID."""
+        return self._backend.seed_pins(count, board_id)
+
+    def configure_media(self, processing_seconds: float = 2.0, outcome: str = "succeeded") -> None:
+        """How later video uploads behave: they stay ``processing`` for ``processing_seconds``
+        of emulator time, then end as ``outcome`` (``"succeeded"``, or ``"failed"`` for every
+        upload). Bytes that are not an ISO-BMFF video always fail. ``reset()`` restores the
+        defaults."""
+        self._backend.configure_media(processing_seconds, outcome)
 
     def reset(self) -> None:
         """Fresh state; clears faults, request records and rate-limit settings."""

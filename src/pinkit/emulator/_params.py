@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from starlette.responses import Response
+
 from ._errors import ApiError
 from ._registry import Context
+from ._store import Doc
 
 __all__ = [
     "bool_arg",
@@ -24,6 +28,9 @@ __all__ = [
     "numeric_id_arg",
     "page_size",
     "paginate",
+    "page_of_docs",
+    "paginate_docs",
+    "paginate_raw",
 ]
 
 PAGE_SIZE_DEFAULT = 25
@@ -82,25 +89,81 @@ def paginate(
     ``keep`` filters documents (filtered lists scan forward until the page is full); ``render``
     turns a stored document into the response item.
     """
+    return paginate_docs(
+        ctx,
+        kind,
+        owner=owner,
+        render=None if render is None else (lambda doc: render(doc.data)),
+        keep=None if keep is None else (lambda doc: keep(doc.data)),
+    )
+
+
+def paginate_docs(
+    ctx: Context,
+    kind: str,
+    *,
+    owner: str | None = None,
+    parent: str | None = None,
+    parent2: str | None = None,
+    render: Callable[[Doc], dict[str, Any]] | None = None,
+    keep: Callable[[Doc], bool] | None = None,
+) -> dict[str, Any]:
+    """:func:`paginate` over whole :class:`Doc` rows, filtered by any of ``owner``, ``parent``
+    and ``parent2`` (each an indexed column: a page is one keyset range scan)."""
+    docs, bookmark = page_of_docs(ctx, kind, owner=owner, parent=parent, parent2=parent2, keep=keep)
+    items = [doc.data if render is None else render(doc) for doc in docs]
+    return {"items": items, "bookmark": bookmark}
+
+
+def paginate_raw(
+    ctx: Context,
+    kind: str,
+    *,
+    render_json: Callable[[Doc], str],
+    owner: str | None = None,
+    parent: str | None = None,
+    parent2: str | None = None,
+    keep: Callable[[Doc], bool] | None = None,
+) -> Response:
+    """:func:`paginate_docs` for big lists: ``render_json`` turns a row into the item's JSON
+    text (typically by splicing the stored text), so a page decodes and encodes no JSON."""
+    docs, bookmark = page_of_docs(ctx, kind, owner=owner, parent=parent, parent2=parent2, keep=keep)
+    body = '{"items":[' + ",".join(render_json(doc) for doc in docs) + "],"
+    body += f'"bookmark":{json.dumps(bookmark)}}}'
+    return Response(body, media_type="application/json")
+
+
+def page_of_docs(
+    ctx: Context,
+    kind: str,
+    *,
+    owner: str | None = None,
+    parent: str | None = None,
+    parent2: str | None = None,
+    keep: Callable[[Doc], bool] | None = None,
+) -> tuple[list[Doc], str | None]:
+    """One page of documents and the bookmark of the next page (None at the end)."""
     size = page_size(ctx)
-    scope = f"{ctx.op.id}:{kind}:{owner or ''}"
+    scope = f"{ctx.op.id}:{kind}:{owner or ''}:{parent or ''}:{parent2 or ''}"
     raw = ctx.arg("bookmark")
     after = decode_bookmark(raw, scope) if raw else 0
-    items: list[dict[str, Any]] = []
+    docs: list[Doc] = []
     last_seq = after
     more = False
     while True:
-        batch = ctx.tx.list(kind, owner=owner, after_seq=last_seq, limit=size + 1)
+        batch = ctx.tx.list(
+            kind, owner=owner, parent=parent, parent2=parent2, after_seq=last_seq, limit=size + 1
+        )
         for doc in batch:
-            if len(items) == size:
+            if len(docs) == size:
                 more = True
                 break
             last_seq = doc.seq
-            if keep is None or keep(doc.data):
-                items.append(doc.data if render is None else render(doc.data))
+            if keep is None or keep(doc):
+                docs.append(doc)
         if more or len(batch) <= size:
             break
-    return {"items": items, "bookmark": encode_bookmark(scope, last_seq) if more else None}
+    return docs, encode_bookmark(scope, last_seq) if more else None
 
 
 def enum_arg(

@@ -4,6 +4,6 @@ To add an area, create ``routes/<area>.py`` with ``@handler("<operationId>")`` f
 import it here.
 """
 
-from . import oauth, user_account
+from . import boards, media, oauth, pins, user_account
 
-__all__ = ["oauth", "user_account"]
+__all__ = ["boards", "media", "oauth", "pins", "user_account"]
