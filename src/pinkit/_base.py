@@ -366,7 +366,7 @@ class BaseClient:
             call.method, call.path, params=call.params, json=call.json, data=call.data
         )
         response = yield from self.request_flow(request, operation, tokens)
-        return call.parse(parse_body(response))
+        return call.parse(response.content if call.raw else parse_body(response))
 
     def _log_response(self, response: httpx2.Response) -> None:
         if not log.isEnabledFor(logging.DEBUG):

@@ -9,8 +9,12 @@ instead of looping forever.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from ._resource import Call
 from .errors import InvalidInputError, PaginationError
 
 if TYPE_CHECKING:
@@ -45,16 +49,13 @@ class Pages:
             params["bookmark"] = self.bookmark
         return params
 
-    def accept(self, page: Any) -> list[Any]:
+    def accept(self, items: list[Any], bookmark: str | None) -> list[Any]:
         """The page's items to hand out; updates the stop decision."""
-        if not isinstance(page, dict) or not isinstance(page.get("items"), list):
-            raise PaginationError("expected a page like {'items': [...], 'bookmark': ...}")
-        items: list[Any] = page["items"]
-        bookmark = page.get("bookmark")
+        page_items = items
         if self.remaining is not None:
             items = items[: self.remaining]
             self.remaining -= len(items)
-        if not bookmark or not page["items"] or self.remaining == 0:
+        if not bookmark or not page_items or self.remaining == 0:
             self.done = True
         elif bookmark in self._seen:
             raise PaginationError(f"the server repeated bookmark {bookmark!r}; stopping")
@@ -64,14 +65,42 @@ class Pages:
         return items
 
 
+class _Page(BaseModel, Generic[T]):
+    items: list[T]
+    bookmark: str | None = None
+
+
+@cache
+def page_parser(item: Any) -> Callable[[bytes], tuple[list[Any], str | None]]:
+    """Parse a page's bytes straight into ``item`` models (one pass in pydantic-core, no
+    intermediate ``json.loads``); plain JSON values when ``item`` is None."""
+    page_type: Any = _Page[item] if item is not None else _Page[Any]
+    adapter: TypeAdapter[_Page[Any]] = TypeAdapter(page_type)
+
+    def parse(content: bytes) -> tuple[list[Any], str | None]:
+        try:
+            page = adapter.validate_json(content)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise PaginationError(f"unexpected page: {where}: {first['msg']}") from None
+        return page.items, page.bookmark
+
+    return parse
+
+
 class _Pager(Generic[T]):
     def __init__(self, client: Any, call: PageCall[T]) -> None:
         self._client = client
         self._call = call
-        self._parse: Callable[[Any], T] = call.parse
+        item: Any = call.item
+        self._parse = page_parser(item)
 
     def _pages(self) -> Pages:
         return Pages(self._call.params, self._call.page_size, self._call.max_items)
+
+    def _page_call(self, pages: Pages) -> Call[tuple[list[T], str | None]]:
+        return Call("GET", self._call.path, params=pages.next_params(), parse=self._parse, raw=True)
 
 
 class SyncPager(_Pager[T]):
@@ -80,9 +109,7 @@ class SyncPager(_Pager[T]):
     def __iter__(self) -> Iterator[T]:
         pages = self._pages()
         while not pages.done:
-            page = self._client.request("GET", self._call.path, params=pages.next_params())
-            for item in pages.accept(page):
-                yield self._parse(item)
+            yield from pages.accept(*self._client._execute(self._page_call(pages)))
 
 
 class AsyncPager(_Pager[T]):
@@ -91,6 +118,5 @@ class AsyncPager(_Pager[T]):
     async def __aiter__(self) -> AsyncIterator[T]:
         pages = self._pages()
         while not pages.done:
-            page = await self._client.request("GET", self._call.path, params=pages.next_params())
-            for item in pages.accept(page):
-                yield self._parse(item)
+            for item in pages.accept(*await self._client._execute(self._page_call(pages))):
+                yield item

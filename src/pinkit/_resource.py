@@ -54,21 +54,27 @@ def list_of(model: type[T]) -> Callable[[Any], list[T]]:
 
 @dataclass(frozen=True)
 class Call(Generic[T]):
+    """One request and how to parse its answer: ``parse`` gets the decoded JSON, or the raw
+    bytes when ``raw`` is set (for parsers that read JSON themselves, faster)."""
+
     method: str
     path: str
     params: Mapping[str, Any] | None = None
     json: Any = None
     data: Mapping[str, Any] | None = None
     parse: Callable[[Any], T] = field(default=_identity)
+    raw: bool = False
 
 
 @dataclass(frozen=True)
 class PageCall(Generic[T]):
+    """A bookmark-paginated list whose items are ``item`` models (plain JSON when None)."""
+
     path: str
     params: Mapping[str, Any] | None = None
     page_size: int | None = None
     max_items: int | None = None
-    parse: Callable[[Any], T] = field(default=_identity)
+    item: type[T] | None = None
 
 
 class Sync:

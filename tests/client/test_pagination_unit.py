@@ -3,29 +3,40 @@ from __future__ import annotations
 import pytest
 
 from pinkit import InvalidInputError, PaginationError
-from pinkit._pagination import Pages
+from pinkit._pagination import Pages, page_parser
+from pinkit.models import Pin
 
 
 def test_stops_on_missing_null_or_empty_bookmark() -> None:
-    for end in ({}, {"bookmark": None}, {"bookmark": ""}):
+    for body in (
+        b'{"items": [1, 2]}',
+        b'{"items": [1, 2], "bookmark": null}',
+        b'{"items": [1, 2], "bookmark": ""}',
+    ):
         pages = Pages(None, 10, None)
-        assert pages.accept({"items": [1, 2], **end}) == [1, 2]
+        assert pages.accept(*page_parser(None)(body)) == [1, 2]
         assert pages.done
+
+
+def test_stops_on_an_empty_page_even_with_a_bookmark() -> None:
+    pages = Pages(None, None, None)
+    assert pages.accept([], "more") == []
+    assert pages.done
 
 
 def test_repeated_bookmark_is_an_error() -> None:
     pages = Pages(None, None, None)
-    pages.accept({"items": [1], "bookmark": "a+b/c="})
+    pages.accept([1], "a+b/c=")
     assert pages.next_params()["bookmark"] == "a+b/c="
     with pytest.raises(PaginationError, match="repeated"):
-        pages.accept({"items": [2], "bookmark": "a+b/c="})
+        pages.accept([2], "a+b/c=")
 
 
 def test_max_items_truncates_and_sizes_pages() -> None:
     pages = Pages({"x": 1}, None, 3)
     assert pages.next_params() == {"x": 1, "page_size": 3}
-    assert pages.accept({"items": [1, 2], "bookmark": "b1"}) == [1, 2]
-    assert pages.accept({"items": [3, 4], "bookmark": "b2"}) == [3]
+    assert pages.accept([1, 2], "b1") == [1, 2]
+    assert pages.accept([3, 4], "b2") == [3]
     assert pages.done
 
 
@@ -35,6 +46,14 @@ def test_page_size_is_checked_before_any_request(size: int) -> None:
         Pages(None, size, None)
 
 
-def test_malformed_page() -> None:
-    with pytest.raises(PaginationError):
-        Pages(None, None, None).accept({"data": []})
+def test_pages_parse_into_models_keeping_unknown_fields() -> None:
+    items, bookmark = page_parser(Pin)(b'{"items": [{"id": "1", "brand_new": 7}], "bookmark": "b"}')
+    assert bookmark == "b"
+    assert isinstance(items[0], Pin)
+    assert items[0].model_extra == {"brand_new": 7}
+
+
+@pytest.mark.parametrize("body", [b'{"data": []}', b"not json", b'{"items": [{"id": 5}]}'])
+def test_malformed_pages_are_pagination_errors(body: bytes) -> None:
+    with pytest.raises(PaginationError, match="unexpected page"):
+        page_parser(Pin)(body)

@@ -31,7 +31,7 @@ class BoardSectionsAPI(Resource[M]):
         self, board_id: str, *, page_size: int | None = None, max_items: int | None = None
     ) -> PageCall[BoardSection]:
         path = f"/boards/{check_id('board_id', board_id)}/sections"
-        return PageCall(path, None, page_size, max_items, parse=BoardSection.model_validate)
+        return PageCall(path, None, page_size, max_items, item=BoardSection)
 
     @endpoint
     def create(self, board_id: str, name: str) -> Call[BoardSection]:
@@ -65,7 +65,7 @@ class BoardSectionsAPI(Resource[M]):
         max_items: int | None = None,
     ) -> PageCall[Pin]:
         path = f"{_section_path(board_id, section_id)}/pins"
-        return PageCall(path, None, page_size, max_items, parse=Pin.model_validate)
+        return PageCall(path, None, page_size, max_items, item=Pin)
 
 
 class BoardsAPI(Resource[M]):
@@ -84,7 +84,7 @@ class BoardsAPI(Resource[M]):
         max_items: int | None = None,
     ) -> PageCall[Board]:
         params = {"privacy": _privacy(privacy)}
-        return PageCall("/boards", params, page_size, max_items, parse=Board.model_validate)
+        return PageCall("/boards", params, page_size, max_items, item=Board)
 
     @endpoint
     def get(self, board_id: str) -> Call[Board]:
@@ -133,4 +133,4 @@ class BoardsAPI(Resource[M]):
         self, board_id: str, *, page_size: int | None = None, max_items: int | None = None
     ) -> PageCall[Pin]:
         path = f"/boards/{check_id('board_id', board_id)}/pins"
-        return PageCall(path, None, page_size, max_items, parse=Pin.model_validate)
+        return PageCall(path, None, page_size, max_items, item=Pin)

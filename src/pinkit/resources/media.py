@@ -168,7 +168,7 @@ class MediaAPI(Resource[M]):
     def list(
         self, *, page_size: int | None = None, max_items: int | None = None
     ) -> PageCall[Media]:
-        return PageCall("/media", None, page_size, max_items, parse=Media.model_validate)
+        return PageCall("/media", None, page_size, max_items, item=Media)
 
     @workflow
     def upload(

@@ -43,7 +43,7 @@ class PinsAPI(Resource[M]):
                 "creative_types": list(creative_types) if creative_types else None,
             }
         )
-        return PageCall("/pins", params, page_size, max_items, parse=Pin.model_validate)
+        return PageCall("/pins", params, page_size, max_items, item=Pin)
 
     @endpoint
     def get(self, pin_id: str, *, pin_metrics: bool | None = None) -> Call[Pin]:

@@ -28,7 +28,7 @@ class UserAccountAPI(Resource[M]):
             "/user_account/followers",
             page_size=page_size,
             max_items=max_items,
-            parse=UserSummary.model_validate,
+            item=UserSummary,
         )
 
     @paginated
@@ -39,7 +39,7 @@ class UserAccountAPI(Resource[M]):
             "/user_account/following",
             page_size=page_size,
             max_items=max_items,
-            parse=UserSummary.model_validate,
+            item=UserSummary,
         )
 
     @paginated
@@ -50,5 +50,5 @@ class UserAccountAPI(Resource[M]):
             "/user_account/websites",
             page_size=page_size,
             max_items=max_items,
-            parse=UserWebsite.model_validate,
+            item=UserWebsite,
         )
