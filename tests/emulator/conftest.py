@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 
+import httpx2
 import pytest
 
 from pinkit.emulator import Emulator
@@ -49,3 +50,25 @@ def bearer(token: str) -> dict[str, str]:
 def basic(client_id: str, client_secret: str) -> dict[str, str]:
     raw = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
     return {"Authorization": f"Basic {raw}"}
+
+
+@pytest.fixture(params=["http", "inproc"])
+def server(request: pytest.FixtureRequest) -> Emulator:
+    """Each test that uses it runs twice: over real HTTP and in-process."""
+    emulator: Emulator = request.getfixturevalue("emu" if request.param == "http" else "inproc")
+    return emulator
+
+
+@pytest.fixture
+def api(server: Emulator) -> Iterator[httpx2.Client]:
+    with server.http_client(headers=bearer(server.issue_token().access_token)) as client:
+        yield client
+
+
+@pytest.fixture
+def other(server: Emulator) -> Iterator[httpx2.Client]:
+    """A second user's client."""
+    user_id = server.create_user("someone_else")
+    token = server.issue_token(user_id=user_id).access_token
+    with server.http_client(headers=bearer(token)) as client:
+        yield client

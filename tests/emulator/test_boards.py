@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx2
-import pytest
 
 from pinkit.emulator import Emulator
 
-from .conftest import bearer
-
 IMAGE = {"source_type": "image_url", "url": "https://images.example/a.jpg"}
-
-
-@pytest.fixture(params=["http", "inproc"])
-def server(request: pytest.FixtureRequest) -> Emulator:
-    emulator: Emulator = request.getfixturevalue("emu" if request.param == "http" else "inproc")
-    return emulator
-
-
-@pytest.fixture
-def api(server: Emulator) -> Iterator[httpx2.Client]:
-    with server.http_client(headers=bearer(server.issue_token().access_token)) as client:
-        yield client
-
-
-@pytest.fixture
-def other(server: Emulator) -> Iterator[httpx2.Client]:
-    """A second user's client."""
-    user_id = server.create_user("someone_else")
-    token = server.issue_token(user_id=user_id).access_token
-    with server.http_client(headers=bearer(token)) as client:
-        yield client
 
 
 def board(api: httpx2.Client, name: str = "Recipes", **extra: Any) -> dict[str, Any]:

@@ -18,18 +18,6 @@ VIDEO = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(4096)
 NOT_VIDEO = b"GIF89a" + bytes(100)
 
 
-@pytest.fixture(params=["http", "inproc"])
-def server(request: pytest.FixtureRequest) -> Emulator:
-    emulator: Emulator = request.getfixturevalue("emu" if request.param == "http" else "inproc")
-    return emulator
-
-
-@pytest.fixture
-def api(server: Emulator) -> Iterator[httpx2.Client]:
-    with server.http_client(headers=bearer(server.issue_token().access_token)) as client:
-        yield client
-
-
 @pytest.fixture
 def s3(server: Emulator) -> Iterator[httpx2.Client]:
     """A client with no Pinterest credentials, for the upload URL."""

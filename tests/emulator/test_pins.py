@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx2
@@ -17,25 +16,6 @@ from .test_boards import IMAGE, board, pin
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(40)).decode()
 JPEG = base64.b64encode(b"\xff\xd8\xff\xe0" + bytes(40)).decode()
-
-
-@pytest.fixture(params=["http", "inproc"])
-def server(request: pytest.FixtureRequest) -> Emulator:
-    emulator: Emulator = request.getfixturevalue("emu" if request.param == "http" else "inproc")
-    return emulator
-
-
-@pytest.fixture
-def api(server: Emulator) -> Iterator[httpx2.Client]:
-    with server.http_client(headers=bearer(server.issue_token().access_token)) as client:
-        yield client
-
-
-@pytest.fixture
-def other(server: Emulator) -> Iterator[httpx2.Client]:
-    token = server.issue_token(user_id=server.create_user("someone_else")).access_token
-    with server.http_client(headers=bearer(token)) as client:
-        yield client
 
 
 def test_create_from_image_url(api: httpx2.Client) -> None:
