@@ -6,15 +6,22 @@ through an in-memory transport, so the tour works offline and without Pinterest 
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from ._redact import mask
-from .auth import MemoryTokenStore, TokenSet
+from ._tokens import MemoryTokenStore, TokenSet
+from .errors import InvalidInputError
+from .media_sources import ImageURL, ImageURLs
 
 REDIRECT_URI = "http://127.0.0.1:8085/callback"
+# The ISO media header of an MP4 file: enough for the upload checks of client and emulator.
+_TINY_MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
 DAY = 86_400
 
 
@@ -26,7 +33,8 @@ def run(console: Console) -> None:
 
     step("OAuth: authorization-code flow with state")
     app = emulator.register_app(REDIRECT_URI)
-    url, state = app.authorization_url(["user_accounts:read", "boards:read", "pins:read"])
+    scopes = ["user_accounts:read", "boards:read", "boards:write", "pins:read", "pins:write"]
+    url, state = app.authorization_url(scopes)
     console.print(f"  consent URL: [cyan]{url.split('?')[0]}[/]?client_id={app.client_id}&…")
     redirect = urlsplit(emulator.authorize(url))
     query = parse_qs(redirect.query)
@@ -68,12 +76,55 @@ def run(console: Console) -> None:
         console.print(table)
         console.print(f"  {len(followers)} followers in {pages} pages (first 5 shown)")
 
+        step("Boards, sections and pins")
+        board = client.boards.create("Spring ideas", description="For the garden")
+        assert board.id
+        section = client.boards.sections.create(board.id, "Tulips")
+        client.pins.create(
+            board.id,
+            ImageURL("https://example.com/tulips.jpg"),
+            title="Tulip bed",
+            alt_text="Red tulips in a raised bed",
+            board_section_id=section.id,
+        )
+        client.pins.create(
+            board.id,
+            ImageURLs(["https://example.com/a.jpg", "https://example.com/b.jpg"]),
+            title="Before and after",
+        )
+        try:
+            client.pins.create(board.id, ImageURL("https://example.com/x.jpg"), title="x" * 120)
+        except InvalidInputError as exc:
+            console.print(f"  bad input is refused before any request: [yellow]{exc}[/]")
+
+        step("A video pin: upload (streamed), wait for processing, create")
+        emulator.configure_media(processing_seconds=1)
+        with tempfile.TemporaryDirectory() as tmp:
+            video = Path(tmp) / "garden.mp4"
+            video.write_bytes(_TINY_MP4 + bytes(2_000_000))
+            with Progress(console=console, transient=True) as progress:
+                task = progress.add_task("  uploading garden.mp4", total=video.stat().st_size)
+                pin = client.pins.create_video(
+                    board.id,
+                    video,
+                    title="Garden tour",
+                    cover_image_key_frame_time=1,
+                    on_progress=lambda sent, total: progress.update(task, completed=sent),
+                )
+        console.print(f"  video pin {pin.id} created ({pin.creative_type})")
+        table = Table("pin", "title", "type", "section")
+        for p in client.boards.list_pins(board.id):
+            table.add_row(
+                p.id or "", p.title or "", p.creative_type or "", p.board_section_id or ""
+            )
+        console.print(table)
+
     step("Requests the emulator saw")
     summary = Table("method", "path", "operation", "status")
     for record in emulator.requests:
         summary.add_row(record.method, record.path, record.operation_id or "", str(record.status))
     console.print(summary)
-    console.print("[green]Tour complete.[/] Try: pinkit --emulator api GET /user_account")
+    console.print("[green]Tour complete.[/] Next: pinkit --emulator boards list, pinkit --help")
 
 
 class _Steps:
