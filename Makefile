@@ -34,6 +34,8 @@ test: lint typecheck unit
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/overhead.py
+	$(BIN)/python bench/paging.py
+	$(BIN)/python bench/startup.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

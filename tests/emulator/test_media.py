@@ -74,12 +74,16 @@ def test_register_upload_process(api: httpx2.Client, s3: httpx2.Client, server: 
     assert api.post("/media", json={"media_type": "image"}).status_code == 400
 
 
-def test_upload_ignores_a_pinterest_token(api: httpx2.Client, server: Emulator) -> None:
+def test_upload_refuses_a_pinterest_token(api: httpx2.Client, server: Emulator) -> None:
+    """Like S3 (one auth mechanism per request): a leaked bearer token is an error."""
     media = register(api)
     token = server.issue_token().access_token
     transport = None if server.running else server.transport()
     with httpx2.Client(transport=transport, headers=bearer(token)) as client:
-        assert upload(client, media).status_code == 204
+        leaked = upload(client, media)
+    assert leaked.status_code == 400
+    assert "Only one auth mechanism" in leaked.text
+    assert status(api, media["media_id"]) == "registered"
 
 
 def test_upload_policy_errors(api: httpx2.Client, s3: httpx2.Client) -> None:

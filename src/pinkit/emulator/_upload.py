@@ -2,9 +2,11 @@
 
 ``POST /_emulator/media-upload/`` behaves like an S3 POST-policy upload: ``multipart/form-data``
 with every ``upload_parameters`` field of ``media/create`` (exact values) followed by the
-``file`` field; no Pinterest authentication (an ``Authorization`` header is ignored); ``204`` on
-success; S3-style XML errors (``403 AccessDenied`` for a missing or wrong field or an expired
-policy, ``400`` for a malformed body or a ``file`` that is not the last field).
+``file`` field; no Pinterest authentication: like S3, which allows one auth mechanism per
+request, an ``Authorization`` header is refused (``400 InvalidArgument``), so a client that
+leaks its bearer token to the bucket is caught; ``204`` on success; S3-style XML errors
+(``403 AccessDenied`` for a missing or wrong field or an expired policy, ``400`` for a
+malformed body or a ``file`` that is not the last field).
 
 The body is parsed as it streams in: the file's bytes are counted and only its first bytes kept
 (to tell a video from anything else by its ISO-BMFF ``ftyp`` box), so a 2 GB upload costs no
@@ -174,6 +176,13 @@ async def upload_endpoint(request: Request) -> Response:
     from .routes.media import UPLOAD_PARAMETERS, media_id_from_key
 
     backend: Backend = request.app.state.backend
+    if "authorization" in request.headers:
+        return _s3_error(
+            400,
+            "InvalidArgument",
+            "Only one auth mechanism allowed; only the X-Amz-Algorithm form field, "
+            "not an Authorization header, is supported for POST uploads.",
+        )
     try:
         boundary = _boundary(request.headers.get("content-type", ""))
         upload = await parse_stream(request.stream(), boundary)
