@@ -290,7 +290,7 @@ class BaseClient:
         if operation is not None and operation.category:
             key: tuple[str, ...] = (fingerprint, operation.category)
             if operation.category == "ads_conversions":
-                match = operation.match(self._url(str(request.url.path))[1])
+                match = operation.match(self._url(str(request.url))[1])
                 key += ((match or {}).get("ad_account_id", ""),)
             keys.append(key)
         return keys

@@ -84,3 +84,15 @@ def test_user_set_limits_are_only_lowered_by_the_server() -> None:
     assert limiter.reserve([("fp", "org_read")]) > 60
     # org_write follows the server: the 200th request waits 100 / (1000/60 s) = 6 s, not 60 s
     assert [limiter.reserve([("fp", "org_write")]) for _ in range(200)][-1] == pytest.approx(6.0)
+
+
+def test_conversions_are_limited_per_ad_account() -> None:
+    import httpx2
+
+    import pinkit
+
+    client = pinkit.Client("pina_x", base_url="https://api.pinterest.com/v5")
+    request, op = client.build_request("POST", "/ad_accounts/549755885175/events", json={})
+    keys = client._limit_keys(op, "fp", request)
+    assert keys == [("fp", "universal"), ("fp", "ads_conversions", "549755885175")]
+    assert isinstance(request, httpx2.Request)
