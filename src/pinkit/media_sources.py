@@ -16,9 +16,21 @@ from typing import Any, Literal
 from ._validate import check_id, check_url
 from .errors import InvalidInputError
 
-__all__ = ["ImageBase64", "ImageURL", "ImageURLs", "MediaSource", "VideoID", "media_source_dict"]
+__all__ = [
+    "MAX_VIDEO_BYTES",
+    "VIDEO_TYPES",
+    "ImageBase64",
+    "ImageURL",
+    "ImageURLs",
+    "MediaSource",
+    "VideoFile",
+    "VideoID",
+    "media_source_dict",
+]
 
 ImageType = Literal["image/jpeg", "image/png"]
+VIDEO_TYPES = {".mp4": "video/mp4", ".mov": "video/quicktime", ".m4v": "video/x-m4v"}
+MAX_VIDEO_BYTES = 2 * 1024**3  # Pinterest's limit for video pins: 2 GB
 _MAGIC: dict[bytes, ImageType] = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 
 
@@ -131,6 +143,35 @@ class VideoID:
             data["cover_image_data"] = self.cover_image.data
             data["cover_image_content_type"] = self.cover_image.content_type
         return data
+
+
+@dataclass(frozen=True)
+class VideoFile:
+    """A local video checked against Pinterest's limits before anything is sent."""
+
+    path: Path
+    size: int
+    content_type: str
+
+    @classmethod
+    def check(cls, path: str | os.PathLike[str]) -> VideoFile:
+        p = Path(path).expanduser()
+        content_type = VIDEO_TYPES.get(p.suffix.lower())
+        if content_type is None:
+            raise InvalidInputError(
+                f"{p.name}: video pins take {', '.join(VIDEO_TYPES)} files, not {p.suffix!r}"
+            )
+        try:
+            size = p.stat().st_size
+            with p.open("rb") as fh:
+                head = fh.read(12)
+        except OSError as exc:
+            raise InvalidInputError(f"cannot read video {p}: {exc.strerror}") from None
+        if size == 0 or size > MAX_VIDEO_BYTES:
+            raise InvalidInputError(f"{p.name}: {size} bytes; videos must be 1 byte to 2 GB")
+        if head[4:8] != b"ftyp":
+            raise InvalidInputError(f"{p.name}: not an MP4/MOV video (no 'ftyp' header)")
+        return cls(p, size, content_type)
 
 
 MediaSource = ImageURL | ImageBase64 | ImageURLs | VideoID | Mapping[str, Any]

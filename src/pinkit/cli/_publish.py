@@ -45,8 +45,7 @@ from ..errors import (
     PinterestError,
     RateLimitError,
 )
-from ..media_sources import ImageBase64, ImageURL, MediaSource, VideoID, sniff_image
-from ..resources.media import VideoFile
+from ..media_sources import ImageBase64, ImageURL, MediaSource, VideoFile, VideoID, sniff_image
 
 __all__ = [
     "COLUMNS",

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .._validate import check_fields, check_id
-from ..media_sources import ImageBase64, ImageURL, MediaSource
-from ..resources.media import VideoFile
+from ..media_sources import ImageBase64, ImageURL, MediaSource, VideoFile
 from . import _publish as pub
 from ._app import global_options
 from ._common import GROUP_SETTINGS, BadInput, emit_model, list_options, plural, stream_models

@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any
 
 import httpx2
@@ -20,44 +18,14 @@ from .._base import backoff, connection_error, status_error
 from .._flow import Flow, Send, Sleep
 from .._resource import Call, M, PageCall, Resource, endpoint, paginated, workflow
 from ..errors import InvalidInputError, MediaProcessingError
+from ..media_sources import VideoFile
 from ..models import Media, MediaUpload
 
-__all__ = ["MAX_VIDEO_BYTES", "VIDEO_TYPES", "MediaAPI", "ProgressCallback", "VideoFile"]
+__all__ = ["MediaAPI", "ProgressCallback"]
 
-VIDEO_TYPES = {".mp4": "video/mp4", ".mov": "video/quicktime", ".m4v": "video/x-m4v"}
-MAX_VIDEO_BYTES = 2 * 1024**3  # Pinterest's limit for video pins: 2 GB
 DEFAULT_MEDIA_TIMEOUT_S = 600.0
 ProgressCallback = Callable[[int, int], None]
 """Called as ``on_progress(bytes_sent, total_bytes)`` while a file uploads."""
-
-
-@dataclass(frozen=True)
-class VideoFile:
-    """A local video checked against Pinterest's limits before anything is sent."""
-
-    path: Path
-    size: int
-    content_type: str
-
-    @classmethod
-    def check(cls, path: str | os.PathLike[str]) -> VideoFile:
-        p = Path(path).expanduser()
-        content_type = VIDEO_TYPES.get(p.suffix.lower())
-        if content_type is None:
-            raise InvalidInputError(
-                f"{p.name}: video pins take {', '.join(VIDEO_TYPES)} files, not {p.suffix!r}"
-            )
-        try:
-            size = p.stat().st_size
-            with p.open("rb") as fh:
-                head = fh.read(12)
-        except OSError as exc:
-            raise InvalidInputError(f"cannot read video {p}: {exc.strerror}") from None
-        if size == 0 or size > MAX_VIDEO_BYTES:
-            raise InvalidInputError(f"{p.name}: {size} bytes; videos must be 1 byte to 2 GB")
-        if head[4:8] != b"ftyp":
-            raise InvalidInputError(f"{p.name}: not an MP4/MOV video (no 'ftyp' header)")
-        return cls(p, size, content_type)
 
 
 class _ProgressReader:
