@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .auth import OAuthApp
     from .errors import (
         APIConnectionError,
+        APIResponseValidationError,
         APIStatusError,
         APITimeoutError,
         AuthenticationError,
@@ -89,6 +90,7 @@ __all__ = [
     "Pin",
     "VideoID",
     "APIConnectionError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "Account",

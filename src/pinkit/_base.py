@@ -8,6 +8,7 @@ import email.utils
 import logging
 import os
 import random
+import re
 import time
 from collections.abc import Mapping
 from functools import lru_cache
@@ -28,9 +29,11 @@ from ._ratelimit import (
 from ._redact import RedactingFilter, redact_headers, redact_text, redact_url
 from .errors import (
     APIConnectionError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     InvalidInputError,
+    PinterestError,
     RateLimitError,
     error_class_for,
 )
@@ -58,6 +61,20 @@ IDEMPOTENT_POSTS = frozenset(
 # Errors raised before any byte reached the server: safe to retry for every method.
 NOT_SENT_ERRORS = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
 USER_AGENT = f"pinkit/{__version__}"
+
+
+HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # visible ASCII: no spaces, no CR/LF
+
+
+def check_base_url(url: str) -> str:
+    """The base URL without a trailing slash; ``InvalidInputError`` unless http(s) with a host."""
+    try:
+        parsed = httpx2.URL(url)
+    except (httpx2.InvalidURL, TypeError):
+        raise InvalidInputError(f"not a valid base URL: {url!r}") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise InvalidInputError(f"the base URL must be http(s)://host/..., got {url!r}")
+    return url.rstrip("/")
 
 
 def setup_logging(env: Mapping[str, str] = os.environ) -> None:
@@ -233,7 +250,7 @@ class BaseClient:
         setup_logging(env)
         if base_url is None:
             base_url = SANDBOX_URL if sandbox else env.get("PINTEREST_API_URI") or PRODUCTION_URL
-        self.base_url = base_url.rstrip("/")
+        self.base_url = check_base_url(base_url)
         self._base_path = httpx2.URL(self.base_url).path.rstrip("/")
         self.timeout = (
             timeout
@@ -275,7 +292,7 @@ class BaseClient:
         request = httpx2.Request(
             method,
             url,
-            params=encode_params(params),
+            params=encode_params(params) or None,  # None keeps a query written in the path
             json=json,
             data=dict(data) if data is not None else None,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
@@ -305,6 +322,8 @@ class BaseClient:
         attempt = 0
         while True:
             token = yield from tokens.access_token_flow()
+            if not HEADER_SAFE.fullmatch(token):
+                raise InvalidInputError("the access token has characters no HTTP header may carry")
             request.headers["Authorization"] = f"Bearer {token}"
             keys: list[tuple[str, ...]] = []
             if self.limiter is not None:
@@ -354,7 +373,7 @@ class BaseClient:
             ):
                 raise error
             retry_in = self.retry.wait_for_status(response, attempt, repeatable)
-            if retry_in is None:
+            if retry_in is None or retry_in > self.retry.max_wait:
                 raise error
             log.info("%s %s; retry %d in %.2fs", status, category, attempt + 1, retry_in)
             attempt += 1
@@ -366,7 +385,17 @@ class BaseClient:
             call.method, call.path, params=call.params, json=call.json, data=call.data
         )
         response = yield from self.request_flow(request, operation, tokens)
-        return call.parse(response.content if call.raw else parse_body(response))
+        try:
+            return call.parse(response.content if call.raw else parse_body(response))
+        except PinterestError:
+            raise
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            raise APIResponseValidationError(
+                f"unexpected answer from {request.method} {redact_url(str(request.url))}: "
+                f"{redact_text(_first_problem(exc))}",
+                status_code=response.status_code,
+                request_id=request_id(response),
+            ) from None
 
     def _log_response(self, response: httpx2.Response) -> None:
         if not log.isEnabledFor(logging.DEBUG):
@@ -381,6 +410,16 @@ class BaseClient:
             headers.get("x-ratelimit-limit"),
             headers.get("x-ratelimit-reset"),
         )
+
+
+def _first_problem(exc: ValueError) -> str:
+    """``field: message`` of a pydantic error, else the error's first line."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "body"
+        return f"{where}: {first.get('msg', '')}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def parse_body(response: httpx2.Response) -> Any:

@@ -301,6 +301,11 @@ class TokenManager:
         new = yield from self.app.grant_flow(fields, previous=current)
         if self.store is not None:
             self.store.save(new)
+        elif self.on_token_refresh is None:
+            _base.log.warning(
+                "tokens refreshed and kept in memory only: the old refresh token may no longer "
+                "work; pass token_store= or on_token_refresh= to keep the rotated one"
+            )
         self._token = new
         if self.on_token_refresh is not None:
             self.on_token_refresh(new)

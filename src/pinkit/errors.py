@@ -12,6 +12,7 @@ from typing import Any
 
 __all__ = [
     "APIConnectionError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
@@ -103,6 +104,10 @@ class APIStatusError(PinterestError):
         if self.request_id:
             text += f" request_id={self.request_id}"
         return text
+
+
+class APIResponseValidationError(APIStatusError):
+    """A successful answer whose body is not what the API documents."""
 
 
 class BadRequestError(APIStatusError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -258,3 +259,67 @@ def test_bookmarks_are_url_encoded(pinkit_emulator: Emulator) -> None:
     assert bookmarks
     assert all(bookmarks)
     assert any(set(b) & set("+/=") for b in bookmarks), "seeded bookmarks should need encoding"
+
+
+def test_a_query_written_in_the_path_is_kept(pinkit_emulator: Emulator) -> None:
+    with pinkit_emulator.client() as client:
+        page = client.request("GET", "/user_account/followers?page_size=2")
+        assert len(page["items"]) == 2
+        with pytest.raises(pinkit.BadRequestError):
+            client.request("GET", "/user_account/followers?page_size=300")
+        client.request("GET", "/user_account/followers?page_size=2", params={"bookmark": None})
+
+
+def test_a_long_retry_after_on_5xx_is_not_slept(
+    pinkit_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr("pinkit._flow.time.sleep", slept.append)
+    pinkit_emulator.inject_fault(503, operation="user_account/get", headers={"Retry-After": "3600"})
+    with pinkit_emulator.client() as client:
+        with pytest.raises(pinkit.InternalServerError):
+            client.user_account.get()
+    assert slept == []
+    assert len(_ops(pinkit_emulator, "user_account/get")) == 1
+
+
+@pytest.mark.parametrize("url", ["notaurl", "ftp://x/v5", "http://[::1", "https:///v5"])
+def test_bad_base_url_is_bad_input(url: str) -> None:
+    with pytest.raises(pinkit.InvalidInputError, match="base URL"):
+        pinkit.Client("pina_x", base_url=url)
+
+
+def test_a_token_that_cannot_be_a_header_is_bad_input(pinkit_emulator: Emulator) -> None:
+    secret = "pina_abcSECRET1234\r\nX-Evil: SECRETTAIL"
+    with pinkit.Client(secret, base_url=pinkit_emulator.base_url) as client:
+        with pytest.raises(pinkit.InvalidInputError) as exc:
+            client.user_account.get()
+    assert "SECRET" not in str(exc.value)
+    assert pinkit_emulator.requests == []
+
+
+def test_an_unexpected_answer_is_a_typed_error() -> None:
+    emulator = Emulator()  # not the spec-checked fixture: this answer is off-spec on purpose
+    emulator.inject_fault(200, operation="media/get", body={"surprise": True})
+    with emulator.client() as client:
+        with pytest.raises(pinkit.APIResponseValidationError, match="media_id"):
+            client.media.get("123")
+        with pytest.raises(pinkit.InvalidInputError):
+            client.media.get("../user_account")
+
+
+def test_refresh_without_a_store_warns(
+    pinkit_emulator: Emulator, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = pinkit_emulator.issue_token()
+    assert token.refresh_token
+    monkeypatch.setenv("PINTEREST_REFRESH_TOKEN", token.refresh_token)
+    pinkit_emulator.clock.advance(31 * 86_400)
+    with caplog.at_level(logging.WARNING, logger="pinkit"):
+        with pinkit.Client(
+            token.access_token,
+            base_url=pinkit_emulator.base_url,
+            oauth_app=pinkit_emulator.default_app,
+        ) as client:
+            client.user_account.get()
+    assert "kept in memory only" in caplog.text

@@ -17,6 +17,7 @@ import httpx2
 from .._base import backoff, connection_error, status_error
 from .._flow import Flow, Send, Sleep
 from .._resource import Call, M, PageCall, Resource, endpoint, paginated, workflow
+from .._validate import check_id
 from ..errors import InvalidInputError, MediaProcessingError
 from ..media_sources import VideoFile
 from ..models import Media, MediaUpload
@@ -58,7 +59,7 @@ def register_call(media_type: str = "video") -> Call[MediaUpload]:
 
 
 def get_call(media_id: str) -> Call[Media]:
-    return Call("GET", f"/media/{media_id}", parse=Media.model_validate)
+    return Call("GET", f"/media/{check_id('media_id', media_id)}", parse=Media.model_validate)
 
 
 def upload_file_flow(
