@@ -31,6 +31,12 @@ def results(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(path.open(encoding="utf-8")))
 
 
+def latest(path: Path) -> list[dict[str, str]]:
+    """The last record of each row (a row may be recorded as in flight, then its outcome)."""
+    by_row = {record["row"]: record for record in results(path)}
+    return [by_row[row] for row in sorted(by_row, key=int)]
+
+
 def created_titles(emulator: Emulator, board_id: str) -> list[str]:
     with emulator.client() as client:
         return sorted(pin.title or "" for pin in client.boards.list_pins(board_id))
@@ -109,7 +115,7 @@ def test_clean_publish_of_every_media_kind(
     report = json.loads(result.out)
     assert [r["status"] for r in report] == ["created"] * 3
 
-    records = results(tmp_path / "pins.csv.results.csv")
+    records = latest(tmp_path / "pins.csv.results.csv")
     assert [r["row"] for r in records] == ["2", "3", "4"]
     assert {r["status"] for r in records} == {"created"}
     assert all(r["pin_id"].isdigit() and len(r["key"]) == 16 for r in records)
@@ -167,7 +173,10 @@ def test_resume_after_the_process_is_killed(
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            if results_path.exists() and len(results(results_path)) == 3:
+            if (
+                results_path.exists()
+                and [r["status"] for r in latest(results_path)].count("created") == 3
+            ):
                 break
             assert proc.poll() is None, proc.communicate()
             time.sleep(0.05)
@@ -199,46 +208,38 @@ def test_sigterm_records_the_row_in_flight_as_unknown(
     proc = cli.popen("pins", "publish", str(path), env=token_env)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not (
-        results_path.exists() and len(results(results_path)) == 2
+        results_path.exists() and [r["status"] for r in latest(results_path)].count("created") == 2
     ):
         time.sleep(0.05)
     time.sleep(0.3)
     proc.send_signal(signal.SIGTERM)
     _out, err = proc.communicate(timeout=10)
     assert proc.returncode == 130, err
-    records = results(results_path)
+    records = latest(results_path)
     assert [r["status"] for r in records] == ["created", "created", "unknown"]
     assert "interrupted" in records[2]["message"]
 
+    # The row in flight was still waiting for the rate limit: it is not on the board, so the
+    # re-run finds it missing and creates it; nothing is duplicated.
     emulator.set_rate_limit("org_write", 100, window_s=60)
     emulator.clock.advance(120)
-    held = cli("pins", "publish", str(path), env=token_env)
-    assert held.code == 1
-    assert "1 created, 2 skipped, 0 failed, 1 unknown" in held.err
-    assert "row 4: outcome unknown" in held.err
-    assert pin_count(emulator, board_id) == 3
-
-    retried = cli("pins", "publish", str(path), "--retry-unknown", env=token_env)
-    assert retried.code == 0, retried.err
+    resumed = cli("pins", "publish", str(path), env=token_env)
+    assert resumed.code == 0, resumed.err
+    assert "2 created, 2 skipped, 0 failed" in resumed.err
     assert created_titles(emulator, board_id) == [f"Pin {i}" for i in range(4)]
 
 
-def test_unknown_outcome_is_not_blindly_recreated(
+def test_unknown_outcome_is_settled_by_looking_at_the_board(
     cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
 ) -> None:
-    """The pin is created but the answer is a 500: the client cannot know, so it is held."""
+    """The pin is created but the answer is a 500: recorded as unknown, never blindly sent
+    again; the re-run finds it on the board and records it as created."""
     path = write_csv(tmp_path, url_rows(board_id, 3))
     emulator.inject_fault(500, operation="pins/create", after_processing=True)
     first = cli("pins", "publish", str(path), env=token_env)
     assert first.code == 1
     assert "2 created, 0 skipped, 0 failed, 1 unknown" in first.err
     assert pin_count(emulator, board_id) == 3  # it did reach Pinterest
-
-    second = cli("pins", "publish", str(path), env=token_env)
-    assert second.code == 1
-    assert "0 created, 2 skipped, 0 failed, 1 unknown" in second.err
-    assert "--retry-unknown" in second.err
-    assert pin_count(emulator, board_id) == 3  # no duplicate
 
     dry = cli("pins", "publish", str(path), "--dry-run", "--format", "ndjson", env=token_env)
     assert [json.loads(line)["action"] for line in dry.out.splitlines()] == [
@@ -247,10 +248,50 @@ def test_unknown_outcome_is_not_blindly_recreated(
         "skip",
     ]
 
-    # The documented trade-off: --retry-unknown sends it again, here making a duplicate.
+    second = cli("pins", "publish", str(path), env=token_env)
+    assert second.code == 0, second.err
+    assert "0 created, 3 skipped, 0 failed" in second.err
+    assert pin_count(emulator, board_id) == 3  # no duplicate
+    assert {r["status"] for r in latest(tmp_path / "pins.csv.results.csv")} == {"created"}
+
+
+def test_an_unrecognisable_unknown_row_is_held(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
+) -> None:
+    """A row with no text cannot be recognised on the board: it stays held until
+    --retry-unknown, which sends it again (the documented trade-off: here, a duplicate)."""
+    path = write_csv(tmp_path, [f"{board_id},,,,,,https://example.com/bare.jpg,,"])
+    emulator.inject_fault(500, operation="pins/create", after_processing=True)
+    assert cli("pins", "publish", str(path), env=token_env).code == 1
+    second = cli("pins", "publish", str(path), env=token_env)
+    assert second.code == 1
+    assert "0 created, 0 skipped, 0 failed, 1 unknown" in second.err
+    assert "--retry-unknown" in second.err
+    assert pin_count(emulator, board_id) == 1
+
     forced = cli("pins", "publish", str(path), "--retry-unknown", env=token_env)
     assert forced.code == 0
-    assert pin_count(emulator, board_id) == 4
+    assert pin_count(emulator, board_id) == 2
+
+
+def test_a_second_run_on_the_same_results_file_waits_its_turn(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
+) -> None:
+    """Two overlapping runs: the records are read under the lock, so no row is sent twice."""
+    path = write_csv(tmp_path, url_rows(board_id, 2))
+    emulator.clock.advance(120)
+    emulator.set_rate_limit("org_write", 1, window_s=30)
+    first = cli.popen("pins", "publish", str(path), env=token_env)
+    results_path = tmp_path / "pins.csv.results.csv"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not results_path.exists():
+        time.sleep(0.02)
+    second = cli("pins", "publish", str(path), env=token_env)
+    assert second.code == 2
+    assert "in use" in second.err
+    first.kill()
+    first.communicate()
+    assert pin_count(emulator, board_id) <= 1
 
 
 def test_rows_match_by_content_when_rows_move(tmp_path: Path) -> None:

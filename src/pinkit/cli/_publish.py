@@ -15,8 +15,11 @@ told apart by their row numbers, and an edited row is a new row.
 ``status`` is ``created`` (skipped on a re-run), ``failed`` (the API refused it, or it never
 reached the API: retried on a re-run) or ``unknown`` (the create request may have reached
 Pinterest, but no answer came back: a timeout, a lost connection, a 5xx, an interruption).
-``unknown`` rows are not sent again unless ``--retry-unknown`` is given: retrying may make a
-duplicate pin, not retrying may leave a row unpublished; only a look at the board can tell.
+A row is recorded ``unknown`` just before its create request, so even a killed run leaves no
+row unaccounted for. A re-run settles ``unknown`` rows by looking at their board
+(``find_published``): a pin with the row's texts and section means created, none means send
+again; rows with no text stay held unless ``--retry-unknown`` is given (a blind retry may
+duplicate a pin, no retry may leave a row unpublished).
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ __all__ = [
     "Record",
     "ResultsFile",
     "Row",
+    "find_published",
     "match_records",
     "outcome_unknown",
     "read_rows",
@@ -122,6 +126,27 @@ class Row:
             "title": self.texts.get("title", ""),
             "media": f"{self.media_column}={self.media_value}",
         }
+
+
+def find_published(
+    rows: list[Row], pins_by_board: dict[str, list[dict[str, Any]]], taken: set[str]
+) -> dict[int, str]:
+    """Row number -> the id of a pin on the row's board with the row's texts and section.
+
+    Each pin answers for one row at most, and pins in ``taken`` (already recorded for other
+    rows) for none, so identical rows are matched to distinct pins.
+    """
+    found: dict[int, str] = {}
+    for row in rows:
+        for pin in pins_by_board.get(row.board, []):
+            pin_id = str(pin.get("id") or "")
+            if not pin_id or pin_id in taken or pin.get("board_section_id") != row.section:
+                continue
+            if all(pin.get(name) == value for name, value in row.texts.items()):
+                found[row.number] = pin_id
+                taken.add(pin_id)
+                break
+    return found
 
 
 def video_source(media_id: str, cover_url: str | None, cover_frame: int | None) -> VideoID:
@@ -386,8 +411,14 @@ class ResultsFile:
 
     @contextlib.contextmanager
     def open(self) -> Iterator[ResultsFile]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", newline="", encoding="utf-8") as fh:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fh = self.path.open("a", newline="", encoding="utf-8")
+        except OSError as exc:
+            raise InvalidInputError(
+                f"cannot write the results file {self.path}: {exc.strerror or exc}"
+            ) from None
+        with fh:
             _lock(fh, self.path)
             self._fh = fh
             self._writer = csv.writer(fh, lineterminator="\n")

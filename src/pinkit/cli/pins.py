@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -288,8 +289,10 @@ def publish(
 
     Run it again with the same results file to resume: rows already created are skipped,
     failed rows are retried. A row whose create request may have reached Pinterest without an
-    answer (timeout, lost connection, 5xx, interruption) is 'unknown': it is not sent again
-    unless --retry-unknown is given (check the board first: a retry may duplicate the pin).
+    answer (timeout, lost connection, 5xx, interruption) is 'unknown': the re-run looks for it
+    on its board (same texts and section) and records it as created, or sends it when it is
+    not there. Rows with no text to recognise them by are held until --retry-unknown (check
+    the board first: a retry may duplicate the pin).
 
     Exit code 0 when every row is created, 1 when some failed or are unknown.
     """
@@ -306,6 +309,21 @@ def publish(
         bad_rows = {p.row for p in problems}
         where = plural(len(bad_rows), "bad row") if all(n > 1 for n in bad_rows) else str(file)
         raise BadInput(f"{plural(len(problems), 'problem')} in {where}; nothing was sent")
+    with contextlib.nullcontext() if dry_run else results.open():
+        # Read the records under the lock: two runs on one results file never both send a row.
+        _publish_rows(ctx, run, rows, results, dry_run, retry_unknown, timeout)
+
+
+def _publish_rows(
+    ctx: click.Context,
+    run: Session,
+    rows: list[pub.Row],
+    results: pub.ResultsFile,
+    dry_run: bool,
+    retry_unknown: bool,
+    timeout: float,
+) -> None:
+    out = run.output
     previous = pub.match_records(rows, results.read())
     _warn_identical(run, rows)
 
@@ -324,6 +342,8 @@ def publish(
         else:
             to_send.append(row)
 
+    if held and not dry_run:
+        held = _reconcile(run, results, held, previous, report, to_send)
     skipped = sum(1 for r in report if r["status"] == "skipped")
     if dry_run:
         plan = [*({**r, "action": "skip" if r["status"] == "skipped" else "hold"} for r in report),
@@ -370,6 +390,39 @@ def publish(
         ctx.exit(1)
 
 
+def _reconcile(
+    run: Session,
+    results: pub.ResultsFile,
+    held: list[tuple[pub.Row, pub.Record]],
+    previous: dict[int, pub.Record],
+    report: list[dict[str, Any]],
+    to_send: list[pub.Row],
+) -> list[tuple[pub.Row, pub.Record]]:
+    """Settle rows whose outcome is unknown by looking at their boards: a pin with the row's
+    texts and section means the row was created (recorded, skipped); none means the create
+    never took effect (sent again). Rows with no text to recognise them by stay held."""
+    recognisable = [(row, record) for row, record in held if row.texts]
+    if not recognisable:
+        return held
+    client = run.client()
+    taken = {r.pin_id for r in previous.values() if r.status == "created" and r.pin_id}
+    boards = {row.board for row, _ in recognisable}
+    pins = {board: [p.to_dict() for p in client.boards.list_pins(board)] for board in boards}
+    found = pub.find_published([row for row, _ in recognisable], pins, taken)
+    still_held = [(row, record) for row, record in held if not row.texts]
+    for row, _record in recognisable:
+        report[:] = [r for r in report if r["row"] != row.number]
+        pin_id = found.get(row.number)
+        if pin_id is None:
+            to_send.append(row)
+            continue
+        message = "found on the board after an unknown outcome"
+        results.write(pub.Record(row.number, row.key, "created", pin_id, message, pub.now()))
+        report.append({**row.summary(), "status": "skipped", "pin_id": pin_id, "message": message})
+    to_send.sort(key=lambda row: row.number)
+    return still_held
+
+
 def _warn_identical(run: Session, rows: list[pub.Row]) -> None:
     seen: dict[str, int] = {}
     for row in rows:
@@ -395,7 +448,6 @@ def _send(
     out = run.output
     client = run.client()
     with (
-        results.open(),
         pub.sigterm_as_interrupt(),
         out.progress("publishing pins", total=len(rows)) as bar,
     ):
@@ -416,6 +468,12 @@ def _send(
                     wait_for_media(run, client, media_id, timeout)
                 source = row.media_source(media_id)
                 sending = True
+                # Recorded before sending: if this process dies mid-request, a re-run holds
+                # the row instead of creating it twice. The outcome below supersedes it.
+                results.write(
+                    pub.Record(row.number, row.key, "unknown", "",
+                               "the run stopped while the pin was being created", pub.now())
+                )  # fmt: skip
                 pin = client.pins.create(row.board, source, **row.fields)
             except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (pub.Terminated)
                 if sending:
