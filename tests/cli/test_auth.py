@@ -273,3 +273,24 @@ def test_env_token_wins_and_status_masks_it(
     assert token_env["PINTEREST_ACCESS_TOKEN"] not in status.all
     assert info["access_token"].startswith("pina_…")
     assert cli("auth", "token", env=token_env).out.strip() == token_env["PINTEREST_ACCESS_TOKEN"]
+
+
+def test_an_env_refresh_token_that_rotates_is_saved_not_lost(
+    cli: CLI, emulator: Emulator, tmp_path: Path
+) -> None:
+    """Refreshing with PINTEREST_REFRESH_TOKEN kills that token: the rotated one is saved to
+    the profile, so the next run (without the environment's tokens) still works."""
+    token = emulator.issue_token()
+    app = emulator.default_app
+    assert token.refresh_token
+    env = {
+        "PINTEREST_REFRESH_TOKEN": token.refresh_token,
+        "PINTEREST_CLIENT_ID": app.client_id,
+        "PINTEREST_CLIENT_SECRET": emulator.app_secret(app.client_id),
+    }
+    first = cli("--base-url", emulator.base_url, "api", "GET", "/user_account", env=env)
+    assert first.code == 0, first.err
+    assert "refresh token in the environment no longer works" in first.err
+    assert token.refresh_token not in first.err + first.out
+    later = cli("--base-url", emulator.base_url, "api", "GET", "/user_account")
+    assert later.code == 0, later.err

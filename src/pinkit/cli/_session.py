@@ -129,11 +129,13 @@ class Session:
                 ad_account_id=profile.ad_account_id,
             )
         elif profile.env_token or _env_refresh_only(profile):
-            # Env tokens win over the profile's file (the Client reads them itself).
+            # Env tokens win over the profile's file (the Client reads them itself). A refresh
+            # rotates the refresh token: the environment's copy dies, so the new one is saved.
             client = Client(
                 profile.env_token,
                 base_url=self.base_url(),
                 ad_account_id=profile.ad_account_id,
+                on_token_refresh=self._keep_refreshed_env_tokens,
             )
         else:
             store = self.token_store()
@@ -148,6 +150,19 @@ class Session:
             )
         self._closers.insert(0, client.close)
         return client
+
+    def _keep_refreshed_env_tokens(self, token: TokenSet) -> None:
+        store = self.token_store()
+        profile = self.profile
+        if profile.client_id and profile.client_secret:
+            app = AppCredentials(profile.client_id, profile.client_secret, "", self.base_url())
+            store.save_with_app(token, app)  # the profile can refresh on its own from now on
+        else:
+            store.save(token)
+        self.output.warn(
+            f"warning: the token was refreshed and the refresh token rotated; the new tokens are "
+            f"saved in {store.path} and the refresh token in the environment no longer works"
+        )
 
     def close(self) -> None:
         for closer in self._closers:
