@@ -87,3 +87,28 @@ def test_control_plane(emu: Emulator) -> None:
         assert control.post("/reset").json() == {"ok": True}
         assert api.get("/user_account").status_code == 401
         api.close()
+
+
+def test_recorded_requests_over_http_carry_no_credentials(emu: Emulator) -> None:
+    app = emu.default_app
+    secret = emu.app_secret(app.client_id)
+    token = emu.issue_token()
+    assert token.refresh_token
+    with httpx2.Client(base_url=emu.base_url) as api:
+        refreshed = api.post(
+            "/oauth/token",
+            data={"grant_type": "refresh_token", "refresh_token": token.refresh_token},
+            headers=basic(app.client_id, secret),
+        ).json()
+        api.get("/user_account", headers=bearer(token.access_token))
+    with httpx2.Client(base_url=f"{emu.origin}/_emulator") as control:
+        text = control.get("/requests").text
+    assert "[REDACTED]" in text
+    for value in (
+        token.access_token,
+        token.refresh_token,
+        secret,
+        refreshed["access_token"],
+        refreshed["refresh_token"],
+    ):
+        assert value not in text

@@ -10,6 +10,8 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
+from pinkit._redact import redact_headers, redact_text
+
 __all__ = ["RequestRecord", "Recorder"]
 
 
@@ -37,17 +39,18 @@ class RequestRecord:
         return json.loads(self.response_body) if self.response_body else None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-safe form for ``GET /_emulator/requests`` (bodies as text, or base64)."""
+        """JSON-safe form for ``GET /_emulator/requests`` (bodies as text, or base64), with
+        credentials redacted: this output ends up in CI logs and bug reports."""
         return {
             "method": self.method,
             "path": self.path,
             "query": {key: self.query.getlist(key) for key in self.query},
-            "headers": self.headers,
-            "body": _text(self.body),
+            "headers": redact_headers(self.headers),
+            "body": redact_text(_text(self.body)),
             "operation_id": self.operation_id,
             "status": self.status,
-            "response_headers": self.response_headers,
-            "response_body": _text(self.response_body),
+            "response_headers": redact_headers(self.response_headers),
+            "response_body": redact_text(_text(self.response_body)),
             "time": self.time,
         }
 
