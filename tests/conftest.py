@@ -30,3 +30,13 @@ def pinkit_emulator(pinkit_emulator: Emulator) -> Iterator[Emulator]:
     if spec is not None:
         problems = [p for r in pinkit_emulator.requests for p in response_problems(spec, r)]
         assert not problems, "responses that do not match the spec:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def inproc_emulator() -> Iterator[Emulator]:
+    """An emulator that is not serving (in-process transports only), closed afterwards."""
+    emulator = Emulator()
+    try:
+        yield emulator
+    finally:
+        emulator.close()

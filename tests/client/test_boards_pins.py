@@ -37,10 +37,8 @@ def mp4_file(tmp_path: Path, name: str = "clip.mp4", size: int = 4096) -> Path:
 
 
 @pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    emulator = Emulator()  # in-process: no sockets
-    yield emulator
-    emulator.close()
+def emulator(inproc_emulator: Emulator) -> Emulator:
+    return inproc_emulator  # in-process: no sockets
 
 
 @pytest.fixture

@@ -29,8 +29,8 @@ def test_user_account_over_loopback(pinkit_emulator: Emulator) -> None:
     assert pinkit_emulator.requests[-1].path == "/v5/user_account"
 
 
-def test_in_process_transport_without_sockets() -> None:
-    emulator = Emulator()
+def test_in_process_transport_without_sockets(inproc_emulator: Emulator) -> None:
+    emulator = inproc_emulator
     token = emulator.issue_token()
     http = httpx2.Client(transport=emulator.transport())
     with pinkit.Client(
@@ -53,8 +53,8 @@ async def test_async_client_over_loopback(pinkit_emulator: Emulator) -> None:
 
 
 @pytest.mark.anyio
-async def test_async_client_in_process() -> None:
-    emulator = Emulator()
+async def test_async_client_in_process(inproc_emulator: Emulator) -> None:
+    emulator = inproc_emulator
     token = emulator.issue_token()
     http = httpx2.AsyncClient(transport=emulator.async_transport())
     async with pinkit.AsyncClient(
@@ -298,8 +298,8 @@ def test_a_token_that_cannot_be_a_header_is_bad_input(pinkit_emulator: Emulator)
     assert pinkit_emulator.requests == []
 
 
-def test_an_unexpected_answer_is_a_typed_error() -> None:
-    emulator = Emulator()  # not the spec-checked fixture: this answer is off-spec on purpose
+def test_an_unexpected_answer_is_a_typed_error(inproc_emulator: Emulator) -> None:
+    emulator = inproc_emulator  # not the spec-checked fixture: this answer is off-spec on purpose
     emulator.inject_fault(200, operation="media/get", body={"surprise": True})
     with emulator.client() as client:
         with pytest.raises(pinkit.APIResponseValidationError, match="media_id"):

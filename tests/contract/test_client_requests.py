@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 
 import pinkit
@@ -107,19 +106,9 @@ def test_every_resource_method_is_exercised_here(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def emulator_client() -> Iterator[tuple[Emulator, pinkit.Client]]:
-    emulator = Emulator()
-    token = emulator.issue_token()
-    http = httpx2.Client(transport=emulator.transport())
-    client = pinkit.Client(
-        token.access_token,
-        base_url="http://emulator.local/v5",
-        http_client=http,
-        ad_account_id=None,
-    )
-    yield emulator, client
-    http.close()
-    emulator.close()
+def emulator_client(inproc_emulator: Emulator) -> Iterator[tuple[Emulator, pinkit.Client]]:
+    with inproc_emulator.client() as client:
+        yield inproc_emulator, client
 
 
 def _consume(result: Any) -> None:

@@ -31,7 +31,9 @@ def test_sync_transport(inproc: Emulator) -> None:
         for t in threads:
             t.join()
         assert results == [200] * 8
-    assert not any(t.name == "pinkit-asgi" and t.is_alive() for t in threading.enumerate())
+        thread = transport._thread
+        assert thread is not None and thread.is_alive()
+    assert not thread.is_alive()  # closing the client stopped this transport's loop thread
 
 
 def test_http_client_helper_in_process(inproc: Emulator) -> None:
