@@ -173,14 +173,11 @@ def test_resume_after_the_process_is_killed(
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            if (
-                results_path.exists()
-                and [r["status"] for r in latest(results_path)].count("created") == 3
-            ):
-                break
+            statuses = [r["status"] for r in latest(results_path)] if results_path.exists() else []
+            if statuses == ["created"] * 3 + ["unknown"]:
+                break  # the 4th create is on its way, held up by the rate limit
             assert proc.poll() is None, proc.communicate()
             time.sleep(0.05)
-        time.sleep(0.3)  # the 4th create is now waiting for the window to reset
         assert proc.poll() is None
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
@@ -208,10 +205,10 @@ def test_sigterm_records_the_row_in_flight_as_unknown(
     proc = cli.popen("pins", "publish", str(path), env=token_env)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not (
-        results_path.exists() and [r["status"] for r in latest(results_path)].count("created") == 2
+        results_path.exists()
+        and [r["status"] for r in latest(results_path)] == ["created", "created", "unknown"]
     ):
-        time.sleep(0.05)
-    time.sleep(0.3)
+        time.sleep(0.05)  # until the 3rd create is in flight (recorded just before sending)
     proc.send_signal(signal.SIGTERM)
     _out, err = proc.communicate(timeout=10)
     assert proc.returncode == 130, err
@@ -283,14 +280,19 @@ def test_a_second_run_on_the_same_results_file_waits_its_turn(
     emulator.set_rate_limit("org_write", 1, window_s=30)
     first = cli.popen("pins", "publish", str(path), env=token_env)
     results_path = tmp_path / "pins.csv.results.csv"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not results_path.exists():
-        time.sleep(0.02)
-    second = cli("pins", "publish", str(path), env=token_env)
-    assert second.code == 2
-    assert "in use" in second.err
-    first.kill()
-    first.communicate()
+    try:
+        deadline = time.monotonic() + 30
+        # The first run holds the lock once it has recorded its first row.
+        while time.monotonic() < deadline and not (results_path.exists() and latest(results_path)):
+            assert first.poll() is None, first.communicate()
+            time.sleep(0.02)
+        assert first.poll() is None  # now waiting for the rate limit, lock held
+        second = cli("pins", "publish", str(path), env=token_env)
+        assert second.code == 2, second.err
+        assert "in use" in second.err
+    finally:
+        first.kill()
+        first.communicate()
     assert pin_count(emulator, board_id) <= 1
 
 
