@@ -120,6 +120,11 @@ class Client(_ClientBase[httpx2.Client, Sync]):
     def _execute(self, call: Call[T]) -> T:
         return self._run(self._call_flow(call))
 
+    def fresh_token(self) -> TokenSet:
+        """The token set requests would use now, refreshed (and saved) first if it is
+        missing or about to expire."""
+        return self._run(self._tokens.fresh_token_flow())
+
     def _pager(self, call: PageCall[Any]) -> SyncPager[Any]:
         return SyncPager(self, call)
 
@@ -173,6 +178,11 @@ class AsyncClient(_ClientBase[httpx2.AsyncClient, Async]):
 
     async def _execute(self, call: Call[T]) -> T:
         return await self._run(self._call_flow(call))
+
+    async def fresh_token(self) -> TokenSet:
+        """The token set requests would use now, refreshed (and saved) first if it is
+        missing or about to expire."""
+        return await self._run(self._tokens.fresh_token_flow())
 
     def _pager(self, call: PageCall[Any]) -> AsyncPager[Any]:
         return AsyncPager(self, call)

@@ -282,6 +282,12 @@ class TokenManager:
         assert token is not None
         return token.access_token
 
+    def fresh_token_flow(self) -> Flow[TokenSet]:
+        """The token set to use now (refreshed first when ``access_token_flow`` would)."""
+        yield from self.access_token_flow()
+        assert self._token is not None
+        return self._token
+
     def refresh_flow(self, stale_access_token: str | None) -> Flow[TokenSet]:
         """Refresh unless someone else (a thread, a task, another process) already did."""
         current = self._token

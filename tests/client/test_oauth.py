@@ -230,3 +230,16 @@ def test_secrets_never_reach_logs_errors_or_reprs(
     for secret in filter(None, secrets):
         for text in texts:
             assert secret not in text
+
+
+def test_fresh_token_refreshes_an_expiring_token_and_saves_it(pinkit_emulator: Emulator) -> None:
+    app, token = _login(pinkit_emulator)
+    store = pinkit.MemoryTokenStore(
+        pinkit.TokenSet(token.access_token, token.refresh_token, expires_at=time.time() + 10)
+    )
+    with pinkit.Client(base_url=pinkit_emulator.base_url, oauth_app=app, token_store=store) as c:
+        fresh = c.fresh_token()
+        assert fresh.access_token != token.access_token
+        assert store.load() == fresh
+        assert c.fresh_token() == fresh  # still fresh: no second refresh
+    assert len(_token_requests(pinkit_emulator)) == 2  # the code exchange and one refresh

@@ -310,16 +310,9 @@ def status(ctx: click.Context) -> None:
 def token(ctx: click.Context) -> None:
     """Print the access token (refreshed first if it is about to expire)."""
     run = session(ctx)
-    current, _source = _current(run)
-    if current is None:
+    if _current(run)[0] is None:
         raise NotLoggedIn(run.profile.name)
-    if not run.using_emulator and not run.profile.env_token and current.expires_within(300):
-        store = run.token_store()
-        app = run.oauth_app(store, run.base_url(store))
-        if app is not None and current.refresh_token:
-            current = app.refresh(current.refresh_token)
-            store.save(current)
-    click.echo(current.access_token)
+    click.echo(run.client().fresh_token().access_token)
 
 
 @auth.command()
