@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx2
 import pytest
 
-from pinkit.emulator import Emulator
+from pinkit.emulator import Emulator, EmulatorError
 
 from .conftest import bearer
 
@@ -89,7 +89,7 @@ def test_faults_count_and_operation_filter(api: httpx2.Client, emu: Emulator) ->
     assert api.get("/user_account").status_code == 200
     emu.inject_fault(500, body={"code": 1, "message": "custom"})
     assert api.get("/user_account/websites").json() == {"code": 1, "message": "custom"}
-    with pytest.raises(KeyError):
+    with pytest.raises(EmulatorError, match="unknown operation"):
         emu.inject_fault(500, operation="no/such_op")
 
 

@@ -106,6 +106,7 @@ class LoopbackListener:
         class Handler(BaseHTTPRequestHandler):
             server_version = "pinkit"
             sys_version = ""
+            disable_nagle_algorithm = True  # the answer goes out in several writes
 
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)

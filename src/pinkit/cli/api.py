@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ._app import global_options
+from ._options import global_options
 from ._session import session
 
 __all__ = ["api", "parse_data", "parse_params"]

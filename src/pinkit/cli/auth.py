@@ -19,9 +19,9 @@ import click
 from .._redact import mask
 from .._tokens import SCOPES, TokenSet
 from ..errors import PinterestError
-from ._app import global_options
 from ._config import AppCredentials, save_profile_values
 from ._login import LoopbackListener, parse_redirect, split_loopback_redirect
+from ._options import global_options
 from ._session import NotLoggedIn, Session, session
 
 __all__ = ["DEFAULT_SCOPES", "auth"]

@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
-from ._app import global_options
 from ._common import GROUP_SETTINGS, emit_model, list_options, stream_models
+from ._options import global_options
 from ._session import session
 
 __all__ = ["boards"]

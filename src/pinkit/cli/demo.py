@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._app import global_options
+from ._options import global_options
 from ._session import session
 
 __all__ = ["demo"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._app import global_options
+from ._options import global_options
 from ._session import import_emulator, session
 
 __all__ = ["emulator"]

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .._validate import check_id
-from ._app import global_options
 from ._common import GROUP_SETTINGS, emit_model, list_options, stream_models
+from ._options import global_options
 from ._session import Session, session
 
 if TYPE_CHECKING:

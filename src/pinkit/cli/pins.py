@@ -11,8 +11,8 @@ import click
 from .._validate import check_fields, check_id
 from ..media_sources import ImageBase64, ImageURL, MediaSource, VideoFile
 from . import _publish as pub
-from ._app import global_options
 from ._common import GROUP_SETTINGS, BadInput, emit_model, list_options, plural, stream_models
+from ._options import global_options
 from ._session import Session, session
 from .media import DEFAULT_TIMEOUT_S, upload_video, wait_for_media
 

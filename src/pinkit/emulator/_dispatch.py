@@ -2,43 +2,52 @@
 
 Order of work, the same for every operation: match ``(method, path)`` against the spec's
 operations (404 unknown path, 405 wrong method) -> injected fault -> authenticate (HTTP Basic for
-the OAuth token endpoints, bearer otherwise) -> rate limit for the operation's
-``x-ratelimit-category`` -> 401 / 403 (scopes from the operation's ``security``) -> 501 if no
-handler is registered -> handler, inside one store transaction -> ``after_processing`` fault ->
-``X-RateLimit-*`` headers -> request record. An injected fault replaces the whole answer.
+the OAuth token endpoints, bearer otherwise) -> the universal limit and the limit of the
+operation's ``x-ratelimit-category`` -> 401 / 403 (scopes from the operation's ``security``) ->
+sandbox refusals -> 501 if no area answers it -> the request checked against the spec (path and
+query parameters, JSON body) -> handler, inside one store transaction -> ``after_processing``
+fault -> ``X-RateLimit-*`` headers -> request id -> request record. An injected fault replaces
+the whole answer.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from pinkit._operations import Operation, all_operations, find
 
-from . import _oauth
+from ._backend import Backend
 from ._errors import ApiError, error_response
 from ._faults import Fault
-from ._ratelimit import Verdict
+from ._ratelimit import UNIVERSAL, Verdict
 from ._records import RequestRecord
-from ._registry import Context, Principal, Reply, get_handler
-from ._store import Tx
+from ._registry import Context, Principal, Reply, State
+from ._validation import validate_request
 
-if TYPE_CHECKING:
-    from ._backend import Backend
-
-__all__ = ["Incoming", "process", "v5_endpoint"]
+__all__ = ["REQUEST_ID_HEADER", "Incoming", "process", "v5_endpoint"]
 
 log = logging.getLogger("pinkit.emulator")
 
 PREFIX = "/v5"
+REQUEST_ID_HEADER = "x-pinterest-rid"
+SANDBOX_ONLY = frozenset({"sandbox/delete"})
+NOT_IN_SANDBOX = (
+    "{op} is not available in the API Sandbox (https://api-sandbox.pinterest.com/v5); "
+    "use the production API (https://api.pinterest.com/v5)."
+)
+SANDBOX_REQUIRED = (
+    "{op} is only allowed in the Pinterest API Sandbox (https://api-sandbox.pinterest.com/v5)."
+)
 
 
 @dataclass(frozen=True)
@@ -54,8 +63,6 @@ class Incoming:
 
 
 async def v5_endpoint(request: Request) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
     backend: Backend = request.app.state.backend
     incoming = Incoming(
         method=request.method,
@@ -71,6 +78,7 @@ async def v5_endpoint(request: Request) -> Response:
 def process(backend: Backend, req: Incoming) -> Response:
     """Answer one /v5 request synchronously (runs in a worker thread)."""
     now = backend.clock.now()
+    rid = secrets.token_hex(8)
     relative = req.path[len(PREFIX) :] or "/"
     op = find(req.method, relative)
     if op is None:
@@ -79,7 +87,8 @@ def process(backend: Backend, req: Incoming) -> Response:
         else:
             response = error_response(404, f"No such API endpoint: {req.method} {req.path}.")
     else:
-        response = _process_operation(backend, op, req, relative, now)
+        response = _process_operation(backend, op, req, relative, rid)
+    response.headers.setdefault(REQUEST_ID_HEADER, rid)
     backend.recorder.add(
         RequestRecord(
             method=req.method,
@@ -92,50 +101,59 @@ def process(backend: Backend, req: Incoming) -> Response:
             response_headers=dict(response.headers),
             response_body=bytes(response.body),
             time=now,
+            request_id=response.headers[REQUEST_ID_HEADER],
         )
     )
     return response
 
 
 def _process_operation(
-    backend: Backend, op: Operation, req: Incoming, relative: str, now: float
+    backend: Backend, op: Operation, req: Incoming, relative: str, rid: str
 ) -> Response:
-    spec = get_handler(op.id)
+    handler = backend.registry.handlers.get(op.id)
     authorization = req.headers.get("authorization")
     verdict: Verdict | None = None
     reached_handler = False
     fault = backend.faults.take(op.id, after_processing=False)
     if fault is not None:
         # A fault is exactly the response the test asked for (think: a gateway's 503), so it
-        # carries only its own headers and consumes no quota.
+        # carries only its own headers (and the request id) and consumes no quota.
         return _fault_response(fault)
     try:
-        with backend.store.transaction(write=spec.writes if spec else False) as tx:
-            principal = _authenticate(tx, op, authorization, now)
+        with backend.store.transaction(write=handler.does_write if handler else False) as tx:
+            state = State(backend, tx, backend.clock.now(), req.origin)
+            principal = backend.registry.authenticator(state, op, authorization)
             if op.category:
                 key = principal.rate_key if principal else _anonymous_key(authorization)
-                verdict = backend.limiter.hit(key, op.category, now)
+                universal = backend.limiter.hit(key, UNIVERSAL, state.now)
+                verdict = backend.limiter.hit(
+                    key, op.category, state.now, consume=universal.allowed
+                )
+                if not universal.allowed:
+                    verdict = universal
                 if not verdict.allowed:
                     raise ApiError(429)
             if principal is None:
                 raise ApiError(401)
             _check_scopes(op, principal)
-            if spec is None:
+            _check_sandbox(backend, op)
+            if handler is None:
                 raise ApiError(501, f"The pinkit emulator does not implement {op.id} yet.")
+            path_params = op.match(relative.rstrip("/") or "/") or {}
+            query = parse_qs(req.query_string, keep_blank_values=True)
+            validate_request(op, path_params, query, req.body, req.headers.get("content-type", ""))
             ctx = Context(
                 op=op,
-                path_params=op.match(relative.rstrip("/") or "/") or {},
-                query=parse_qs(req.query_string, keep_blank_values=True),
+                path_params=path_params,
+                query=query,
                 headers=req.headers,
                 body=req.body,
-                tx=tx,
-                backend=backend,
-                now=now,
+                state=state,
                 principal=principal,
-                origin=req.origin,
+                request_id=rid,
             )
             reached_handler = True
-            response = _to_response(spec.func(ctx))
+            response = _to_response(handler.func(ctx))
     except ApiError as err:
         response = err.response()
     except Exception:
@@ -150,15 +168,6 @@ def _process_operation(
             if name not in response.headers:
                 response.headers[name] = value
     return response
-
-
-def _authenticate(tx: Tx, op: Operation, authorization: str | None, now: float) -> Principal | None:
-    if "basic" in op.schemes:
-        app = _oauth.authenticate_basic(tx, authorization)
-        if app is None:
-            return None
-        return Principal(user_id=app["owner"], client_id=app["client_id"], scheme="basic")
-    return _oauth.authenticate_bearer(tx, authorization, now)
 
 
 def _check_scopes(op: Operation, principal: Principal) -> None:
@@ -179,6 +188,15 @@ def _check_scopes(op: Operation, principal: Principal) -> None:
     raise ApiError(
         403, f"You are not permitted to access that resource. Missing scope: {', '.join(needed)}."
     )
+
+
+def _check_sandbox(backend: Backend, op: Operation) -> None:
+    """The sandbox answers only what the spec marks ``x-sandbox: enabled``; ``sandbox/delete``
+    is answered only there."""
+    if backend.sandbox and not op.sandbox:
+        raise ApiError(403, NOT_IN_SANDBOX.format(op=op.id), code=29)
+    if not backend.sandbox and op.id in SANDBOX_ONLY:
+        raise ApiError(403, SANDBOX_REQUIRED.format(op=op.id), code=29)
 
 
 def _anonymous_key(authorization: str | None) -> str:

@@ -1,50 +1,76 @@
-"""``Emulator``: the emulator as a Python object, for tests and the demo.
+"""``Emulator``: the emulator as a Python object, for tests and the demo; ``serve`` for the CLI.
 
 It runs either in-process (``transport()`` / ``async_transport()``, no sockets) or as a real HTTP
 server on a free loopback port (``with Emulator() as emu:`` / ``start()``). Both use the same app
-and state. The only place that touches pinkit's client types, lazily, is the convenience methods
-returning ``pinkit.Client``, ``TokenSet`` and ``OAuthApp``.
+and state. Its test controls are the ones the areas declare (see ``_controls``): each method
+below that is bound from a control is the same function as its ``/_emulator/`` route.
 """
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx2
+import uvicorn
 from starlette.applications import Starlette
 
+from pinkit._client import AsyncClient, Client
+from pinkit._tokens import TokenSet
+from pinkit.auth import OAuthApp
+
+from . import _core_controls as core
 from ._app import create_app
-from ._backend import Backend
+from ._backend import IN_PROCESS_ORIGIN, Backend
 from ._clock import Clock
-from ._consent import decide_url
-from ._faults import Fault
 from ._records import RequestRecord
-from ._server import ThreadedServer
+from ._registry import Registry
+from ._server import ThreadedServer, bind_socket
 from ._store import Tx
 from ._transport import SyncASGITransport
+from .areas import AREAS
+from .areas.media import controls as media
+from .areas.oauth import controls as oauth
+from .areas.oauth.rules import OAuthRules
+from .areas.pins import controls as pins
+from .areas.user_account import controls as users
 
-if TYPE_CHECKING:
-    from pinkit import AsyncClient, Client
-    from pinkit.auth import OAuthApp, TokenSet
+__all__ = ["Emulator", "serve"]
 
-__all__ = ["Emulator"]
 
-IN_PROCESS_ORIGIN = "http://emulator.local"
+def _registry() -> Registry:
+    return Registry(AREAS)
+
+
+def _as_token_set(emulator: Emulator, grant: dict[str, Any]) -> TokenSet:
+    return TokenSet(
+        access_token=grant["access_token"],
+        refresh_token=grant["refresh_token"],
+        expires_at=grant["expires_at"],
+        refresh_token_expires_at=float(grant["refresh_token_expires_at"]),
+        scopes=tuple(grant["scopes"]),
+    )
+
+
+def _as_oauth_app(emulator: Emulator, app: dict[str, Any]) -> OAuthApp:
+    return emulator._oauth_app(app["client_id"], app["client_secret"], app["redirect_uri"])
 
 
 class Emulator:
     """A stateful local Pinterest API v5.
 
     ``state_path=None`` keeps the state in memory; a path keeps it in that SQLite file, which
-    survives restarts and can be shared by several processes.
+    survives restarts and can be shared by several processes. ``sandbox=True`` answers as
+    ``https://api-sandbox.pinterest.com/v5`` does: operations the spec marks
+    ``x-sandbox: disabled`` are refused, and ``sandbox/delete`` works.
     """
 
-    def __init__(self, *, state_path: str | Path | None = None) -> None:
-        self._backend = Backend(state_path)
+    def __init__(self, *, state_path: str | Path | None = None, sandbox: bool = False) -> None:
+        self._backend = Backend(_registry(), state_path, sandbox=sandbox)
         self.app: Starlette = create_app(self._backend)
         self._server: ThreadedServer | None = None
         self._transports: weakref.WeakSet[SyncASGITransport] = weakref.WeakSet()
@@ -56,12 +82,14 @@ class Emulator:
             server = ThreadedServer(self.app)
             server.start()
             self._server = server
+            self._backend.origin = f"http://{server.host}:{server.port}"
         return self
 
     def stop(self) -> None:
         if self._server is not None:
             self._server.stop()
             self._server = None
+            self._backend.origin = IN_PROCESS_ORIGIN
 
     def close(self) -> None:
         """Stop serving, close the in-process transports handed out, release the store."""
@@ -86,11 +114,13 @@ class Emulator:
         return self._server is not None
 
     @property
+    def sandbox(self) -> bool:
+        return self._backend.sandbox
+
+    @property
     def origin(self) -> str:
         """``http://127.0.0.1:PORT`` when serving, else the in-process ``http://emulator.local``."""
-        if self._server is None:
-            return IN_PROCESS_ORIGIN
-        return f"http://{self._server.host}:{self._server.port}"
+        return self._backend.origin
 
     @property
     def base_url(self) -> str:
@@ -120,8 +150,6 @@ class Emulator:
 
     def client(self, **kw: Any) -> Client:
         """A ``pinkit.Client`` with an all-scopes token for the default user."""
-        from pinkit import Client
-
         kw.setdefault("access_token", self.issue_token().access_token)
         kw.setdefault("base_url", self.base_url)
         if not self.running:
@@ -132,8 +160,6 @@ class Emulator:
 
     def async_client(self, **kw: Any) -> AsyncClient:
         """A ``pinkit.AsyncClient`` with an all-scopes token for the default user."""
-        from pinkit import AsyncClient
-
         kw.setdefault("access_token", self.issue_token().access_token)
         kw.setdefault("base_url", self.base_url)
         if not self.running:
@@ -144,27 +170,21 @@ class Emulator:
         return AsyncClient(**kw)
 
     # -- OAuth --------------------------------------------------------------------------------
-    def register_app(self, redirect_uri: str, *, name: str | None = None) -> OAuthApp:
-        """A new OAuth app (numeric client_id, random secret) pointing at this emulator."""
-        app = self._backend.register_app(redirect_uri, name=name)
-        return self._oauth_app(app, redirect_uri)
-
     @property
     def default_app(self) -> OAuthApp:
         """The built-in app that ``issue_token()`` tokens belong to (accepts loopback redirects)."""
-        app = self._backend.default_app()
-        return self._oauth_app(app, app["redirect_uris"][0])
+        with self._backend.read() as state:
+            app = state.rules(OAuthRules).default_app()
+        return self._oauth_app(app["client_id"], app["client_secret"], app["redirect_uris"][0])
 
-    def _oauth_app(self, app: dict[str, Any], redirect_uri: str) -> OAuthApp:
-        from pinkit.auth import OAuthApp
-
+    def _oauth_app(self, client_id: str, secret: str, redirect_uri: str) -> OAuthApp:
         extra: dict[str, Any] = {}
         if not self.running:  # in-process: the app's token calls must not touch the network
             extra["http_client"] = httpx2.Client(transport=self.transport())
             extra["async_http_client"] = httpx2.AsyncClient(transport=self.async_transport())
         return OAuthApp(
-            app["client_id"],
-            app["client_secret"],
+            client_id,
+            secret,
             redirect_uri,
             api_base_url=self.base_url,
             authorize_url=self.authorize_url,
@@ -173,128 +193,77 @@ class Emulator:
 
     def app_secret(self, client_id: str) -> str:
         """The client_secret of a registered app (for tests doing the token calls by hand)."""
-        with self._backend.store.read() as tx:
-            app = tx.get("oauth_app", client_id)
+        with self._backend.read() as state:
+            app = state.rules(OAuthRules).get_app(client_id)
         if app is None:
             raise KeyError(client_id)
         return str(app["client_secret"])
 
-    def authorize(self, url: str, *, approve: bool = True) -> str:
-        """Answer the consent page for authorize ``url`` headlessly; returns the redirect URL
-        (with ``code`` and ``state``, or ``error=access_denied`` when ``approve`` is false)."""
-        return decide_url(self._backend, url, approve=approve)
+    # -- test controls: each one declared once, in its area -----------------------------------
+    info = oauth.info.bind()
+    register_app = oauth.register_app.bind_as(_as_oauth_app)
+    issue_token = oauth.issue_token.bind_as(_as_token_set)
+    authorize = oauth.authorize.bind()
+    create_user = users.create_user.bind_as(lambda _, created: str(created["id"]))
+    seed_followers = users.seed_followers.bind()
+    seed_pins = pins.seed_pins.bind_as(lambda _, seeded: str(seeded["board_id"]))
+    media_config = media.media_config.bind()
+    configure_media = media.configure_media.bind()
+    reset = core.reset.bind()
+    clear_requests = core.clear_requests.bind()
+    pending_faults = core.pending_faults.bind()
+    inject_fault = core.inject_fault.bind()
+    clear_faults = core.clear_faults.bind()
+    clock_state = core.clock_state.bind()
+    advance_clock = core.advance_clock.bind()
+    rate_limits = core.rate_limits.bind()
+    set_rate_limit = core.set_rate_limit.bind()
 
-    def issue_token(
-        self,
-        scopes: list[str] | tuple[str, ...] | None = None,
-        expires_in: int = 2592000,
-        *,
-        user_id: str | None = None,
-    ) -> TokenSet:
-        """A valid token set for ``user_id`` (None: the default user) and the default app,
-        skipping the OAuth dance.
-
-        ``scopes=None`` grants all 19 scopes. The refresh token works with ``default_app``.
-        """
-        from pinkit.auth import TokenSet
-
-        grant = self.issue_token_raw(scopes, expires_in, user_id=user_id)
-        return TokenSet(
-            access_token=grant["access_token"],
-            refresh_token=grant["refresh_token"],
-            expires_at=grant["expires_at"],
-            refresh_token_expires_at=float(grant["refresh_token_expires_at"]),
-            scopes=tuple(grant["scopes"]),
-        )
-
-    def issue_token_raw(
-        self,
-        scopes: list[str] | tuple[str, ...] | None = None,
-        expires_in: int = 2592000,
-        *,
-        user_id: str | None = None,
-    ) -> dict[str, Any]:
-        """``issue_token`` as the token endpoint's JSON plus ``expires_at`` and ``scopes``."""
-        return self._backend.issue_token(
-            None if scopes is None else list(scopes), expires_in, user_id=user_id
-        )
-
-    def create_user(self, username: str) -> str:
-        """Add another user (a PINNER account) and return its ID. Give it tokens with
-        ``issue_token(user_id=...)``; its boards and pins follow the same privacy rules as
-        Pinterest's for everyone else."""
-        return self._backend.create_user(username)
-
-    # -- test controls ------------------------------------------------------------------------
-    def store_read(self) -> AbstractContextManager[Tx]:
-        """A read transaction on the state store, for assertions on what the emulator holds."""
-        return self._backend.store.read()
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """Every /v5 request answered so far, oldest first (the ``requests`` control)."""
+        return core.requests.call(self._backend)
 
     @property
     def clock(self) -> Clock:
+        """Emulator time: ``now()``, ``advance(seconds)``, and ``sleep`` for clients."""
         return self._backend.clock
 
     @property
     def default_user_id(self) -> str:
         return self._backend.default_user_id
 
-    @property
-    def requests(self) -> list[RequestRecord]:
-        """Every /v5 request answered so far, oldest first."""
-        return self._backend.recorder.all()
+    def store_read(self) -> AbstractContextManager[Tx]:
+        """A read transaction on the state store, for assertions on what the emulator holds."""
+        return self._backend.store.read()
 
-    def clear_requests(self) -> None:
-        self._backend.recorder.clear()
 
-    def inject_fault(
-        self,
-        status: int,
-        *,
-        operation: str | None = None,
-        count: int = 1,
-        body: Any = None,
-        headers: dict[str, str] | None = None,
-        after_processing: bool = False,
-    ) -> None:
-        """Answer the next ``count`` requests for ``operation`` (an operationId such as
-        ``"user_account/get"``; None = any) with ``status``. ``body`` defaults to a
-        Pinterest-shaped error. With ``after_processing`` the handler runs (and its state
-        changes are kept) before the fault replaces its answer."""
-        if operation is not None:
-            from pinkit._operations import by_id
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    state_path: str | Path | None = None,
+    *,
+    sandbox: bool = False,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Run the emulator until interrupted (``pinkit emulator serve``).
 
-            by_id(operation)  # a typo should fail here, not silently never match
-        self._backend.inject_fault(
-            Fault(
-                status=status,
-                operation=operation,
-                count=count,
-                body=body,
-                headers=dict(headers or {}),
-                after_processing=after_processing,
-            )
-        )
-
-    def set_rate_limit(self, category: str, limit: int, window_s: float = 60.0) -> None:
-        """Allow ``limit`` requests per ``window_s`` seconds in ``category`` (per user and app)."""
-        self._backend.limiter.set_limit(category, limit, window_s)
-
-    def seed_followers(self, count: int) -> None:
-        """Replace the default user's followers with ``count`` generated ones."""
-        self._backend.seed_followers(count)
-
-    def seed_pins(self, count: int, *, board_id: str | None = None) -> str:
-        """Add ``count`` image pins in one transaction (fast: 100,000 in about a second) to
-        ``board_id``, or to a new PUBLIC board of the default user; returns the board ID."""
-        return self._backend.seed_pins(count, board_id)
-
-    def configure_media(self, processing_seconds: float = 2.0, outcome: str = "succeeded") -> None:
-        """How later video uploads behave: they stay ``processing`` for ``processing_seconds``
-        of emulator time, then end as ``outcome`` (``"succeeded"``, or ``"failed"`` for every
-        upload). Bytes that are not an ISO-BMFF video always fail. ``reset()`` restores the
-        defaults."""
-        self._backend.configure_media(processing_seconds, outcome)
-
-    def reset(self) -> None:
-        """Fresh state; clears faults, request records and rate-limit settings."""
-        self._backend.reset()
+    The socket is bound (and the state opened) before ``on_ready(base_url)`` is called, so the
+    URL it gets is one that answers; a port in use raises ``OSError`` before anything is served.
+    With ``state_path`` the state lives in that SQLite file: it survives restarts and can be
+    shared with other processes (CLI runs, a second server).
+    """
+    backend = Backend(_registry(), state_path, sandbox=sandbox)
+    sock = bind_socket(host, port)
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    backend.origin = f"http://{shown}:{bound_port}"
+    app = create_app(backend)
+    if on_ready is not None:
+        on_ready(f"{backend.origin}/v5")
+    config = uvicorn.Config(app, log_level="info", lifespan="off")
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+        backend.store.close()

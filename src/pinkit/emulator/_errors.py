@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 
 __all__ = [
     "ApiError",
+    "EmulatorError",
     "error_body",
     "error_response",
     "AUTH_FAILED",
@@ -48,6 +49,11 @@ _DEFAULTS: dict[int, tuple[int, str]] = {
     503: (503, "Service unavailable."),
     504: (504, "Gateway timeout."),
 }
+
+
+class EmulatorError(ValueError):
+    """A test control (``Emulator`` method or ``/_emulator/`` route) was given bad input, or the
+    emulator cannot start as asked. Nothing was changed."""
 
 
 class ApiError(Exception):

@@ -1,4 +1,8 @@
-"""Query-parameter checks and bookmark pagination shared by every list operation.
+"""Bookmark pagination shared by every list operation, and readers of query parameters the
+dispatcher has already checked against the spec.
+
+Rules describe a list as a :class:`Listing` (which documents, in which order, which to keep);
+handlers page through it with :func:`paginate` or, for big lists, :func:`paginate_raw`.
 
 Bookmarks are opaque on purpose: base64 with ``+``, ``/`` and ``=`` in it, as Pinterest's are, so
 a client that forgets to URL-encode them breaks here rather than in production. A bookmark is
@@ -10,50 +14,75 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.responses import Response
 
 from ._errors import ApiError
 from ._registry import Context
-from ._store import Doc
+from ._store import Doc, Tx, Where
 
 __all__ = [
+    "PAGE_SIZE_DEFAULT",
+    "Listing",
     "bool_arg",
     "decode_bookmark",
     "encode_bookmark",
-    "enum_arg",
-    "numeric_id_arg",
+    "page_of",
     "page_size",
     "paginate",
-    "page_of_docs",
-    "paginate_docs",
     "paginate_raw",
 ]
 
 PAGE_SIZE_DEFAULT = 25
-PAGE_SIZE_MAX = 250
 
 # 0xFB 0xFF encode to "+/" in base64: every bookmark carries the characters that need escaping.
 _MAGIC = b"\xfb\xff"
-_DIGITS = re.compile(r"^\d+$")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Documents of ``kind`` with ``owner`` and the references in ``where``, in insertion
+    order, those for which ``keep`` is true (a filtered list scans forward until a page is
+    full)."""
+
+    kind: str
+    owner: str | None = None
+    where: Where | None = None
+    keep: Callable[[Doc], bool] | None = None
+
+    def scope(self, operation_id: str) -> str:
+        refs = ",".join(f"{k}={v}" for k, v in sorted((self.where or {}).items()))
+        return f"{operation_id}:{self.kind}:{self.owner or ''}:{refs}"
+
+    def page(self, tx: Tx, after_seq: int, size: int) -> tuple[list[Doc], int, bool]:
+        """Up to ``size`` kept documents after ``after_seq``: ``(docs, last seq read, more)``."""
+        docs: list[Doc] = []
+        last_seq = after_seq
+        while True:
+            batch = tx.list(
+                self.kind, owner=self.owner, where=self.where, after_seq=last_seq, limit=size + 1
+            )
+            for doc in batch:
+                if len(docs) == size:
+                    return docs, last_seq, True
+                last_seq = doc.seq
+                if self.keep is None or self.keep(doc):
+                    docs.append(doc)
+            if len(batch) <= size:
+                return docs, last_seq, False
 
 
 def page_size(ctx: Context) -> int:
     raw = ctx.arg("page_size")
-    if raw is None:
-        return PAGE_SIZE_DEFAULT
-    try:
-        size = int(raw)
-    except ValueError:
-        size = 0
-    if not 1 <= size <= PAGE_SIZE_MAX:
-        raise ApiError(
-            400, f"Invalid parameters: page_size must be an integer from 1 to {PAGE_SIZE_MAX}."
-        )
-    return size
+    return PAGE_SIZE_DEFAULT if raw is None else int(raw)
+
+
+def bool_arg(ctx: Context, name: str, default: bool = False) -> bool:
+    value = ctx.arg(name)
+    return default if value is None else value.lower() in ("true", "1")
 
 
 def encode_bookmark(scope: str, seq: int) -> str:
@@ -76,120 +105,29 @@ def decode_bookmark(bookmark: str, scope: str) -> int:
         raise ApiError(400, "Invalid parameters: bookmark is not valid for this list.") from None
 
 
+def page_of(ctx: Context, listing: Listing) -> tuple[list[Doc], str | None]:
+    """One page of ``listing`` for this request and the bookmark of the next (None at the end)."""
+    scope = listing.scope(ctx.op.id)
+    raw = ctx.arg("bookmark")
+    after = decode_bookmark(raw, scope) if raw else 0
+    docs, last_seq, more = listing.page(ctx.tx, after, page_size(ctx))
+    return docs, encode_bookmark(scope, last_seq) if more else None
+
+
 def paginate(
-    ctx: Context,
-    kind: str,
-    owner: str | None,
-    *,
-    render: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-    keep: Callable[[dict[str, Any]], bool] | None = None,
+    ctx: Context, listing: Listing, render: Callable[[Doc], dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    """One page of the ``kind`` documents of ``owner``: ``{"items": [...], "bookmark": ...}``.
-
-    ``keep`` filters documents (filtered lists scan forward until the page is full); ``render``
-    turns a stored document into the response item.
-    """
-    return paginate_docs(
-        ctx,
-        kind,
-        owner=owner,
-        render=None if render is None else (lambda doc: render(doc.data)),
-        keep=None if keep is None else (lambda doc: keep(doc.data)),
-    )
-
-
-def paginate_docs(
-    ctx: Context,
-    kind: str,
-    *,
-    owner: str | None = None,
-    parent: str | None = None,
-    parent2: str | None = None,
-    render: Callable[[Doc], dict[str, Any]] | None = None,
-    keep: Callable[[Doc], bool] | None = None,
-) -> dict[str, Any]:
-    """:func:`paginate` over whole :class:`Doc` rows, filtered by any of ``owner``, ``parent``
-    and ``parent2`` (each an indexed column: a page is one keyset range scan)."""
-    docs, bookmark = page_of_docs(ctx, kind, owner=owner, parent=parent, parent2=parent2, keep=keep)
+    """One page as ``{"items": [...], "bookmark": ...}``; ``render`` turns a document into
+    the answer's item (default: its data)."""
+    docs, bookmark = page_of(ctx, listing)
     items = [doc.data if render is None else render(doc) for doc in docs]
     return {"items": items, "bookmark": bookmark}
 
 
-def paginate_raw(
-    ctx: Context,
-    kind: str,
-    *,
-    render_json: Callable[[Doc], str],
-    owner: str | None = None,
-    parent: str | None = None,
-    parent2: str | None = None,
-    keep: Callable[[Doc], bool] | None = None,
-) -> Response:
-    """:func:`paginate_docs` for big lists: ``render_json`` turns a row into the item's JSON
-    text (typically by splicing the stored text), so a page decodes and encodes no JSON."""
-    docs, bookmark = page_of_docs(ctx, kind, owner=owner, parent=parent, parent2=parent2, keep=keep)
+def paginate_raw(ctx: Context, listing: Listing, render_json: Callable[[Doc], str]) -> Response:
+    """:func:`paginate` for big lists: ``render_json`` turns a row into the item's JSON text
+    (typically by splicing the stored text), so a page decodes and encodes no JSON."""
+    docs, bookmark = page_of(ctx, listing)
     body = '{"items":[' + ",".join(render_json(doc) for doc in docs) + "],"
     body += f'"bookmark":{json.dumps(bookmark)}}}'
     return Response(body, media_type="application/json")
-
-
-def page_of_docs(
-    ctx: Context,
-    kind: str,
-    *,
-    owner: str | None = None,
-    parent: str | None = None,
-    parent2: str | None = None,
-    keep: Callable[[Doc], bool] | None = None,
-) -> tuple[list[Doc], str | None]:
-    """One page of documents and the bookmark of the next page (None at the end)."""
-    size = page_size(ctx)
-    scope = f"{ctx.op.id}:{kind}:{owner or ''}:{parent or ''}:{parent2 or ''}"
-    raw = ctx.arg("bookmark")
-    after = decode_bookmark(raw, scope) if raw else 0
-    docs: list[Doc] = []
-    last_seq = after
-    more = False
-    while True:
-        batch = ctx.tx.list(
-            kind, owner=owner, parent=parent, parent2=parent2, after_seq=last_seq, limit=size + 1
-        )
-        for doc in batch:
-            if len(docs) == size:
-                more = True
-                break
-            last_seq = doc.seq
-            if keep is None or keep(doc):
-                docs.append(doc)
-        if more or len(batch) <= size:
-            break
-    return docs, encode_bookmark(scope, last_seq) if more else None
-
-
-def enum_arg(
-    ctx: Context, name: str, allowed: Iterable[str], default: str | None = None
-) -> str | None:
-    value = ctx.arg(name, default)
-    choices = tuple(allowed)
-    if value is not None and value not in choices:
-        raise ApiError(400, f"Invalid parameters: {name} must be one of {', '.join(choices)}.")
-    return value
-
-
-def bool_arg(ctx: Context, name: str, default: bool | None = None) -> bool | None:
-    value = ctx.arg(name)
-    if value is None:
-        return default
-    if value.lower() in ("true", "1"):
-        return True
-    if value.lower() in ("false", "0"):
-        return False
-    raise ApiError(400, f"Invalid parameters: {name} must be true or false.")
-
-
-def numeric_id_arg(ctx: Context, name: str, *, max_length: int = 18) -> str | None:
-    """An optional ID query parameter (``^\\d+$``, as ``ad_account_id``)."""
-    value = ctx.arg(name)
-    if value is not None and (not _DIGITS.match(value) or len(value) > max_length):
-        raise ApiError(400, f"Invalid parameters: {name} must be a numeric string.")
-    return value

@@ -5,6 +5,9 @@ Pinterest meters each token's user+app per ``x-ratelimit-category`` and reports 
 header uses the measured IETF policy form (``1000, 1000;w=60;name="org_read"``): clients parse the
 first integer. Windows are fixed, starting at the first request. Counters are in memory (they are
 per emulator process, like a real edge node); the limits table is configuration.
+
+Beside the category limits, every request counts against the universal limit: 100 calls per
+second per user per app (api-facts §2.1), whatever the category.
 """
 
 from __future__ import annotations
@@ -13,7 +16,14 @@ import math
 import threading
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_LIMITS", "Limit", "RateLimiter", "Verdict"]
+from pinkit._operations import all_operations
+
+from ._clock import check_seconds
+from ._errors import EmulatorError
+
+__all__ = ["CATEGORIES", "DEFAULT_LIMITS", "UNIVERSAL", "Limit", "RateLimiter", "Verdict"]
+
+UNIVERSAL = "universal"
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,7 @@ class Limit:
 #: Standard-tier limits per minute (api-facts §2.2). The three categories with no published
 #: number (msot_write, advanced_auction_*) get the emulator's own conservative choice.
 DEFAULT_LIMITS: dict[str, Limit] = {
+    UNIVERSAL: Limit(100, 1),
     "ads_analytics": Limit(300, 60),
     "ads_conversions": Limit(120_000, 60),
     "ads_read": Limit(1000, 60),
@@ -39,6 +50,11 @@ DEFAULT_LIMITS: dict[str, Limit] = {
     "advanced_auction_read": Limit(1000, 60),
     "advanced_auction_write": Limit(400, 60),
 }
+#: Every category a limit can be set for: the spec's ``x-ratelimit-category`` values and
+#: the universal limit.
+CATEGORIES: frozenset[str] = frozenset(
+    {UNIVERSAL} | {op.category for op in all_operations() if op.category}
+)
 
 
 @dataclass(frozen=True)
@@ -65,10 +81,17 @@ class RateLimiter:
         self._windows: dict[tuple[str, str], tuple[float, int]] = {}
 
     def set_limit(self, category: str, limit: int, window_s: float = 60.0) -> None:
-        if limit < 0 or window_s <= 0:
-            raise ValueError("limit must be >= 0 and window_s > 0")
+        if category not in CATEGORIES:
+            raise EmulatorError(
+                f"unknown rate-limit category {category!r}: one of {', '.join(sorted(CATEGORIES))}"
+            )
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise EmulatorError(f"limit must be an integer >= 0, got {limit!r}")
+        window = check_seconds(window_s, "window_s")
+        if window == 0:
+            raise EmulatorError("window_s must be > 0")
         with self._lock:
-            self._limits[category] = Limit(limit, window_s)
+            self._limits[category] = Limit(limit, window)
             self._windows = {k: v for k, v in self._windows.items() if k[1] != category}
 
     def limit_for(self, category: str) -> Limit:

@@ -30,6 +30,8 @@ class RequestRecord:
     response_body: bytes
     time: float
     """Emulator clock time when the request arrived."""
+    request_id: str = ""
+    """The ``x-pinterest-rid`` the answer carried."""
 
     def json(self) -> Any:
         """The request body parsed as JSON (``None`` when empty)."""
@@ -52,6 +54,7 @@ class RequestRecord:
             "response_headers": redact_headers(self.response_headers),
             "response_body": redact_text(_text(self.response_body)),
             "time": self.time,
+            "request_id": self.request_id,
         }
 
 

@@ -1,25 +1,43 @@
-"""Serving the app over real HTTP: in a background thread (tests) or blocking (the CLI)."""
+"""Serving the app over real HTTP: in a background thread (tests) or blocking (the CLI).
+
+Both bind their socket themselves with ``IPPROTO_TCP`` and ``TCP_NODELAY``: asyncio only turns
+Nagle's algorithm off on accepted sockets whose listening socket says it is TCP, and with Nagle
+on, a request written in two parts waits about 40 ms for a delayed ACK.
+"""
 
 from __future__ import annotations
 
 import socket
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import uvicorn
 
-__all__ = ["ThreadedServer", "serve"]
+__all__ = ["ThreadedServer", "bind_socket"]
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` with Nagle's algorithm off."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 class ThreadedServer:
     """uvicorn on 127.0.0.1 and a free port (bound by us, so the port is known before start)."""
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind((host, port))
+        self._sock = bind_socket(host, port)
         self.host, self.port = self._sock.getsockname()[:2]
         config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
         self._server = uvicorn.Server(config)
@@ -44,16 +62,3 @@ class ThreadedServer:
         if self._thread.is_alive():
             self._thread.join(timeout=10)
         self._sock.close()
-
-
-def serve(host: str = "127.0.0.1", port: int = 8080, state_path: str | Path | None = None) -> None:
-    """Run the emulator until interrupted (``pinkit emulator serve``).
-
-    With ``state_path`` the state lives in that SQLite file: it survives restarts and can be
-    shared with other processes (CLI runs, a second server).
-    """
-    from ._app import create_app
-    from ._backend import Backend
-
-    app = create_app(Backend(state_path))
-    uvicorn.run(app, host=host, port=port, log_level="info", lifespan="off")

@@ -2,17 +2,21 @@
 
 Everything the emulated API remembers (users, apps, tokens, boards, pins, media...) is a
 *document*: ``(kind, id, owner, JSON data)`` plus a monotonic ``seq`` that gives stable list order
-and pagination cursors. Two optional indexed references, ``parent`` and ``parent2``, let an area
-list and count a kind by something other than its owner without decoding JSON (pins use them for
-their board and board section). Every list is keyset-paginated on ``seq`` through an index, so a
-page costs the same at pin 100,000 as at pin 1. A small ``meta`` key/value table holds the rest
-(ID sequence, clock offset, the default user and app). One generic shape means a new API area
-needs no schema migration.
+and pagination cursors. Documents point at each other through **named references** (a pin's
+``board`` and ``board_section``, an ad's ``ad_account``, ``campaign`` and ``ad_group``...), kept in
+their own indexed table, so an area lists and counts a kind by any reference without decoding
+JSON, and moving a pin or emptying a section rewrites no JSON. Every list is keyset-paginated on
+``seq`` through an index, so a page costs the same at pin 100,000 as at pin 1. A small ``meta``
+key/value table holds the rest (ID sequence, clock offset, schema version, the default user).
 
 SQLite is used even for the in-memory case so there is one code path. With a file, WAL mode and a
-busy timeout let several processes (``pinkit emulator serve`` plus CLI runs) share the state safely;
-every request is one transaction, and writers take the lock up front (``BEGIN IMMEDIATE``) so a
-read-then-write never fails half way with "database is locked".
+busy timeout let several processes (``pinkit emulator serve`` plus CLI runs) share the state
+safely; every request is one transaction, and writers take the lock up front (``BEGIN
+IMMEDIATE``) so a read-then-write never fails half way with "database is locked".
+
+State files carry a schema version. Opening a file written by an earlier release migrates it in
+one transaction; a file from a newer release, or one that is not a pinkit state file, is refused
+with :class:`StateFileError` before anything is read.
 """
 
 from __future__ import annotations
@@ -20,14 +24,18 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Doc", "Store", "Tx"]
+from ._errors import EmulatorError
+
+__all__ = ["ID_BASE", "SCHEMA_VERSION", "Doc", "Refs", "StateFileError", "Store", "Tx", "Where"]
+
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,26 +45,43 @@ CREATE TABLE IF NOT EXISTS docs (
     owner TEXT,
     seq INTEGER NOT NULL,
     data TEXT NOT NULL,
-    parent TEXT,
-    parent2 TEXT,
     PRIMARY KEY (kind, id)
 );
 CREATE INDEX IF NOT EXISTS docs_by_owner ON docs (kind, owner, seq);
+CREATE INDEX IF NOT EXISTS docs_by_seq ON docs (kind, seq);
+CREATE TABLE IF NOT EXISTS refs (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    target TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (kind, id, name)
+);
+CREATE INDEX IF NOT EXISTS refs_by_target ON refs (kind, name, target, seq);
 """
 
-#: Added after the first release: state files written before get them on open.
-_LATER_COLUMNS = ("parent", "parent2")
-_LATER_INDEXES = """
-CREATE INDEX IF NOT EXISTS docs_by_parent ON docs (kind, parent, seq) WHERE parent IS NOT NULL;
-CREATE INDEX IF NOT EXISTS docs_by_parent2 ON docs (kind, parent2, seq) WHERE parent2 IS NOT NULL;
-"""
+#: Schema 1 (before named references) kept two unnamed columns; what they meant per kind.
+_V1_PARENTS = {"pin": ("board", "board_section"), "board_section": ("board", None)}
 
-_COLUMNS = "kind, id, owner, seq, data, parent, parent2"
+_SEP = "\x1f"  # between "name=target" pairs in the refs column of a query
+_COLUMNS = (
+    "d.kind, d.id, d.owner, d.seq, d.data, "
+    "(SELECT group_concat(r.name || '=' || r.target, char(31)) FROM refs r "
+    "WHERE r.kind = d.kind AND r.id = d.id)"
+)
 
 #: First numeric ID handed out: Pinterest IDs are long digit strings, so are ours.
 ID_BASE = 1_000_000_000_000_000
 
 JSON = dict[str, Any]
+Refs = Mapping[str, str | None]
+"""Named references of a document: ``{"board": "123", "board_section": None}``."""
+Where = Mapping[str, "str | Collection[str] | None"]
+"""Filter on references: a value, any of several values, or ``None`` for "has no such ref"."""
+
+
+class StateFileError(EmulatorError):
+    """The state file cannot be used as it is (newer schema, not SQLite, unreadable)."""
 
 
 @dataclass(frozen=True)
@@ -67,13 +92,51 @@ class Doc:
     seq: int
     text: str
     """The stored JSON text (``data`` decodes it on first use)."""
-    parent: str | None = None
-    parent2: str | None = None
+    refs: Mapping[str, str] = field(default_factory=dict)
 
     @cached_property
     def data(self) -> JSON:
         value: JSON = json.loads(self.text)
         return value
+
+    def ref(self, name: str) -> str | None:
+        return self.refs.get(name)
+
+
+def _dumps(data: JSON) -> str:
+    return json.dumps(data, separators=(",", ":"), sort_keys=True)
+
+
+def _doc(row: tuple[Any, ...]) -> Doc:
+    kind, doc_id, owner, seq, data, refs = row
+    pairs = dict(pair.split("=", 1) for pair in refs.split(_SEP)) if refs else {}
+    return Doc(kind=kind, id=doc_id, owner=owner, seq=int(seq), text=data, refs=pairs)
+
+
+def _filters(
+    kind: str, owner: str | None, where: Where | None, *, alias: str = "d"
+) -> tuple[str, list[Any]]:
+    """SQL conditions for a kind, an owner and reference filters on table ``alias``."""
+    sql, args = f"{alias}.kind = ?", [kind]
+    if owner is not None:
+        sql += f" AND {alias}.owner = ?"
+        args.append(owner)
+    for name, value in (where or {}).items():
+        if value is None:
+            sql += (
+                f" AND NOT EXISTS (SELECT 1 FROM refs x WHERE x.kind = {alias}.kind"  # noqa: S608
+                f" AND x.id = {alias}.id AND x.name = ?)"
+            )
+            args.append(name)
+            continue
+        targets = [value] if isinstance(value, str) else list(value)
+        marks = ",".join("?" * len(targets)) or "NULL"
+        sql += (
+            f" AND EXISTS (SELECT 1 FROM refs x WHERE x.kind = {alias}.kind"  # noqa: S608
+            f" AND x.id = {alias}.id AND x.name = ? AND x.target IN ({marks}))"
+        )
+        args += [name, *targets]
+    return sql, args
 
 
 class Tx:
@@ -113,12 +176,21 @@ class Tx:
         return first
 
     def insert_many(
-        self, rows: Iterable[tuple[str, str, str | None, int, str, str | None]]
+        self, kind: str, rows: Iterable[tuple[str, str | None, int, str]], refs: Refs | None = None
     ) -> None:
-        """Bulk insert ``(kind, id, owner, seq, json_text, parent)`` rows in one statement
-        (``seq`` from :meth:`reserve_seqs`, ``json_text`` already serialised)."""
+        """Bulk insert ``(id, owner, seq, json_text)`` rows of one kind, all with the same
+        ``refs`` (``seq`` from :meth:`reserve_seqs`, ``json_text`` already serialised)."""
+        named = [(n, t) for n, t in (refs or {}).items() if t is not None]
+        docs: list[tuple[str, str, str | None, int, str]] = []
+        links: list[tuple[str, str, str, str, int]] = []
+        for doc_id, owner, seq, text in rows:
+            docs.append((kind, doc_id, owner, seq, text))
+            links.extend((kind, doc_id, name, target, seq) for name, target in named)
         self._conn.executemany(
-            "INSERT INTO docs (kind, id, owner, seq, data, parent) VALUES (?, ?, ?, ?, ?, ?)", rows
+            "INSERT INTO docs (kind, id, owner, seq, data) VALUES (?, ?, ?, ?, ?)", docs
+        )
+        self._conn.executemany(
+            "INSERT INTO refs (kind, id, name, target, seq) VALUES (?, ?, ?, ?, ?)", links
         )
 
     # -- documents ----------------------------------------------------------------------------
@@ -128,10 +200,21 @@ class Tx:
 
     def get_doc(self, kind: str, doc_id: str) -> Doc | None:
         row = self._conn.execute(
-            f"SELECT {_COLUMNS} FROM docs WHERE kind = ? AND id = ?",  # noqa: S608 (fixed column names only)
+            f"SELECT {_COLUMNS} FROM docs d WHERE d.kind = ? AND d.id = ?",  # noqa: S608 (fixed SQL only)
             (kind, doc_id),
         ).fetchone()
         return None if row is None else _doc(row)
+
+    def _write_refs(self, kind: str, doc_id: str, seq: int, refs: Refs) -> None:
+        for name, target in refs.items():
+            self._conn.execute(
+                "DELETE FROM refs WHERE kind = ? AND id = ? AND name = ?", (kind, doc_id, name)
+            )
+            if target is not None:
+                self._conn.execute(
+                    "INSERT INTO refs (kind, id, name, target, seq) VALUES (?, ?, ?, ?, ?)",
+                    (kind, doc_id, name, target, seq),
+                )
 
     def insert(
         self,
@@ -140,16 +223,17 @@ class Tx:
         *,
         owner: str | None = None,
         id: str | None = None,
-        parent: str | None = None,
-        parent2: str | None = None,
+        refs: Refs | None = None,
     ) -> str:
         """Add a document; ``id`` defaults to a new numeric ID. Returns the ID."""
         doc_id = self.new_id() if id is None else id
+        seq = self._next_seq()
         self._conn.execute(
-            "INSERT INTO docs (kind, id, owner, seq, data, parent, parent2) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (kind, doc_id, owner, self._next_seq(), _dumps(data), parent, parent2),
+            "INSERT INTO docs (kind, id, owner, seq, data) VALUES (?, ?, ?, ?, ?)",
+            (kind, doc_id, owner, seq, _dumps(data)),
         )
+        if refs:
+            self._write_refs(kind, doc_id, seq, refs)
         return doc_id
 
     def put(
@@ -159,83 +243,109 @@ class Tx:
         data: JSON,
         *,
         owner: str | None = None,
-        parent: str | None = None,
-        parent2: str | None = None,
+        refs: Refs | None = None,
     ) -> None:
-        """Insert or replace a document, keeping its list position when it already exists."""
-        updated = self._conn.execute(
-            "UPDATE docs SET data = ?, owner = ?, parent = ?, parent2 = ? "
-            "WHERE kind = ? AND id = ?",
-            (_dumps(data), owner, parent, parent2, kind, doc_id),
-        ).rowcount
-        if not updated:
-            self.insert(kind, data, owner=owner, id=doc_id, parent=parent, parent2=parent2)
+        """Insert or replace a document, keeping its list position when it already exists.
 
-    def set_refs(
-        self,
-        kind: str,
-        *,
-        where_parent: str | None = None,
-        where_parent2: str | None = None,
-        parent2: str | None = None,
-    ) -> int:
-        """Set ``parent2`` on every ``kind`` document matching the filter (no JSON rewrite):
-        e.g. take all pins out of a deleted board section. Returns the number changed."""
-        where, args = _filters(kind, None, where_parent, where_parent2)
-        cur = self._conn.execute(f"UPDATE docs SET parent2 = ? WHERE {where}", [parent2, *args])  # noqa: S608 (fixed column names only)
-        return cur.rowcount
+        ``refs`` sets the references it names (``None`` values remove one) and keeps the others.
+        """
+        row = self._conn.execute(
+            "UPDATE docs SET data = ?, owner = ? WHERE kind = ? AND id = ? RETURNING seq",
+            (_dumps(data), owner, kind, doc_id),
+        ).fetchone()
+        if row is None:
+            self.insert(kind, data, owner=owner, id=doc_id, refs=refs)
+        elif refs:
+            self._write_refs(kind, doc_id, int(row[0]), refs)
+
+    def set_ref(self, kind: str, name: str, target: str | None, *, where: Where) -> int:
+        """Point reference ``name`` of every ``kind`` document matching ``where`` at ``target``
+        (``None`` removes it), rewriting no JSON: e.g. take all pins out of a deleted section.
+        Returns the number of documents changed."""
+        cond, args = _filters(kind, None, where)
+        ids = [row[0] for row in self._conn.execute(f"SELECT d.id FROM docs d WHERE {cond}", args)]  # noqa: S608
+        self._conn.executemany(
+            "DELETE FROM refs WHERE kind = ? AND id = ? AND name = ?",
+            [(kind, doc_id, name) for doc_id in ids],
+        )
+        if target is not None:
+            self._conn.executemany(
+                "INSERT INTO refs (kind, id, name, target, seq) "
+                "SELECT kind, id, ?, ?, seq FROM docs WHERE kind = ? AND id = ?",
+                [(name, target, kind, doc_id) for doc_id in ids],
+            )
+        return len(ids)
 
     def delete(self, kind: str, doc_id: str) -> bool:
+        self._conn.execute("DELETE FROM refs WHERE kind = ? AND id = ?", (kind, doc_id))
         cur = self._conn.execute("DELETE FROM docs WHERE kind = ? AND id = ?", (kind, doc_id))
         return cur.rowcount > 0
 
-    def delete_all(
-        self,
-        kind: str,
-        *,
-        owner: str | None = None,
-        parent: str | None = None,
-        parent2: str | None = None,
-    ) -> int:
-        where, args = _filters(kind, owner, parent, parent2)
-        return self._conn.execute(f"DELETE FROM docs WHERE {where}", args).rowcount  # noqa: S608 (fixed column names only)
+    def delete_all(self, kind: str, *, owner: str | None = None, where: Where | None = None) -> int:
+        cond, args = _filters(kind, owner, where)
+        ids = [
+            (kind, r[0])
+            for r in self._conn.execute(f"SELECT d.id FROM docs d WHERE {cond}", args)  # noqa: S608
+        ]
+        self._conn.executemany("DELETE FROM refs WHERE kind = ? AND id = ?", ids)
+        self._conn.executemany("DELETE FROM docs WHERE kind = ? AND id = ?", ids)
+        return len(ids)
+
+    def delete_referencing(self, name: str, target: str) -> int:
+        """Delete every document, of any kind, whose reference ``name`` is ``target`` (what an
+        account's deletion takes with it). Returns how many."""
+        rows = self._conn.execute(
+            "SELECT kind, id FROM refs WHERE name = ? AND target = ?", (name, target)
+        ).fetchall()
+        self._conn.executemany("DELETE FROM refs WHERE kind = ? AND id = ?", rows)
+        self._conn.executemany("DELETE FROM docs WHERE kind = ? AND id = ?", rows)
+        return len(rows)
 
     def list(
         self,
         kind: str,
         *,
         owner: str | None = None,
-        parent: str | None = None,
-        parent2: str | None = None,
+        where: Where | None = None,
         after_seq: int = 0,
         limit: int | None = None,
     ) -> list[Doc]:
-        """Documents of ``kind`` (filtered by ``owner`` / ``parent`` / ``parent2`` when given) in
-        insertion order, after a cursor."""
-        where, args = _filters(kind, owner, parent, parent2)
-        sql = f"SELECT {_COLUMNS} FROM docs WHERE {where} AND seq > ? ORDER BY seq"  # noqa: S608 (fixed column names only)
-        args.append(after_seq)
+        """Documents of ``kind`` (filtered by owner and references) in insertion order, after a
+        cursor. With exactly one reference filter on one value, the page is one range scan of
+        the reference index."""
+        args: list[Any]
+        filters = (where or {}).items()
+        driver = next(iter(filters)) if len(filters) == 1 else None
+        if driver is not None and isinstance(driver[1], str):
+            name, target = driver
+            sql = (
+                f"SELECT {_COLUMNS} FROM refs k JOIN docs d ON d.kind = k.kind AND d.id = k.id "  # noqa: S608 (fixed SQL only)
+                "WHERE k.kind = ? AND k.name = ? AND k.target = ? AND k.seq > ?"
+            )
+            args = [kind, name, target, after_seq]
+            if owner is not None:
+                sql += " AND d.owner = ?"
+                args.append(owner)
+            sql += " ORDER BY k.seq"
+        else:
+            cond, args = _filters(kind, owner, where)
+            sql = f"SELECT {_COLUMNS} FROM docs d WHERE {cond} AND d.seq > ? ORDER BY d.seq"  # noqa: S608 (fixed SQL only)
+            args.append(after_seq)
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
         return [_doc(row) for row in self._conn.execute(sql, args)]
 
-    def count(
-        self,
-        kind: str,
-        *,
-        owner: str | None = None,
-        parent: str | None = None,
-        parent2: str | None = None,
-    ) -> int:
-        where, args = _filters(kind, owner, parent, parent2)
-        row = self._conn.execute(f"SELECT COUNT(*) FROM docs WHERE {where}", args)  # noqa: S608 (fixed column names only)
+    def count(self, kind: str, *, owner: str | None = None, where: Where | None = None) -> int:
+        cond, args = _filters(kind, owner, where)
+        row = self._conn.execute(f"SELECT COUNT(*) FROM docs d WHERE {cond}", args)  # noqa: S608 (fixed SQL only)
         return int(row.fetchone()[0])
 
     def wipe(self) -> None:
         """Delete everything (used by reset)."""
-        self._conn.execute("DELETE FROM docs")
-        self._conn.execute("DELETE FROM meta")
+        for table in ("refs", "docs", "meta"):
+            self._conn.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed table names)
+        self.meta_set("schema_version", str(SCHEMA_VERSION))
 
 
 class Store:
@@ -247,28 +357,55 @@ class Store:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = None if path is None else Path(path)
+        if self.path is not None and self.path.exists() and not self.path.is_file():
+            raise StateFileError(f"the emulator state {self.path} is not a file")
         target = ":memory:" if self.path is None else str(self.path)
-        self._conn = sqlite3.connect(
-            target, timeout=30.0, isolation_level=None, check_same_thread=False
-        )
+        try:
+            self._conn = sqlite3.connect(
+                target, timeout=30.0, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise StateFileError(f"cannot open the emulator state {self.path}: {exc}") from None
         self._lock = threading.RLock()
         self._depth = 0
         self._writing = False
-        self._conn.execute("PRAGMA busy_timeout = 30000")
-        if self.path is not None:
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-        with self.transaction(write=True) as tx:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    tx._conn.execute(statement)
-            have = {row[1] for row in tx._conn.execute("PRAGMA table_info(docs)")}
-            for column in _LATER_COLUMNS:
-                if column not in have:
-                    tx._conn.execute(f"ALTER TABLE docs ADD COLUMN {column} TEXT")
-            for statement in _LATER_INDEXES.split(";"):
-                if statement.strip():
-                    tx._conn.execute(statement)
+        try:
+            self._conn.execute("PRAGMA busy_timeout = 30000")
+            if self.path is not None:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                self._conn.execute("PRAGMA synchronous = NORMAL")
+            with self.transaction(write=True) as tx:
+                self._open_schema(tx)
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise StateFileError(
+                f"{self.path} is not a pinkit emulator state file ({exc}); "
+                "give another path, or delete it to start afresh"
+            ) from None
+
+    def _open_schema(self, tx: Tx) -> None:
+        conn = tx._conn
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if tables and not {"meta", "docs"} <= tables:
+            raise StateFileError(
+                f"{self.path} is an SQLite file but not a pinkit emulator state; "
+                "give another path, or delete it to start afresh"
+            )
+        version = 0
+        if "meta" in tables:
+            raw = tx.meta_get("schema_version")
+            version = int(raw) if raw and raw.isdigit() else (1 if "docs" in tables else 0)
+        if version > SCHEMA_VERSION:
+            raise StateFileError(
+                f"{self.path} was written by a newer pinkit (state schema {version}, this one "
+                f"reads {SCHEMA_VERSION}): upgrade pinkit, or give another state file"
+            )
+        if version == 1:
+            _migrate_v1(conn)
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        tx.meta_set("schema_version", str(SCHEMA_VERSION))
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[Tx]:
@@ -308,23 +445,45 @@ class Store:
             self._conn.close()
 
 
-def _dumps(data: JSON) -> str:
-    return json.dumps(data, separators=(",", ":"), sort_keys=True)
-
-
-def _filters(
-    kind: str, owner: str | None, parent: str | None, parent2: str | None
-) -> tuple[str, list[Any]]:
-    where, args = "kind = ?", [kind]
-    for column, value in (("owner", owner), ("parent", parent), ("parent2", parent2)):
-        if value is not None:
-            where += f" AND {column} = ?"
-            args.append(value)
-    return where, args
-
-
-def _doc(row: tuple[Any, ...]) -> Doc:
-    kind, doc_id, owner, seq, data, parent, parent2 = row
-    return Doc(
-        kind=kind, id=doc_id, owner=owner, seq=int(seq), text=data, parent=parent, parent2=parent2
+def _migrate_v1(conn: sqlite3.Connection) -> None:
+    """Schema 1 -> 2, inside the caller's transaction: ``parent``/``parent2`` columns become
+    named references, and video media get the timeline the jobs engine reads."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(docs)")}
+    conn.execute(
+        "CREATE TABLE docs_v2 (kind TEXT NOT NULL, id TEXT NOT NULL, owner TEXT, "
+        "seq INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, id))"
     )
+    conn.execute("INSERT INTO docs_v2 SELECT kind, id, owner, seq, data FROM docs")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS refs (kind TEXT NOT NULL, id TEXT NOT NULL, "
+        "name TEXT NOT NULL, target TEXT NOT NULL, seq INTEGER NOT NULL, "
+        "PRIMARY KEY (kind, id, name))"
+    )
+    for kind, names in _V1_PARENTS.items():
+        for column, name in zip(("parent", "parent2"), names, strict=True):
+            if name is None or column not in columns:
+                continue
+            conn.execute(
+                f"INSERT INTO refs (kind, id, name, target, seq) SELECT kind, id, ?, {column}, "  # noqa: S608 (fixed names)
+                f"seq FROM docs WHERE kind = ? AND {column} IS NOT NULL",
+                (name, kind),
+            )
+    rows = conn.execute("SELECT id, data FROM docs_v2 WHERE kind = 'media'").fetchall()
+    for doc_id, text in rows:
+        data = json.loads(text)
+        if "timeline" not in data:
+            data["timeline"] = _v1_media_timeline(data)
+            conn.execute(
+                "UPDATE docs_v2 SET data = ? WHERE kind = 'media' AND id = ?",
+                (_dumps(data), doc_id),
+            )
+    conn.execute("DROP TABLE docs")
+    conn.execute("ALTER TABLE docs_v2 RENAME TO docs")
+
+
+def _v1_media_timeline(data: dict[str, Any]) -> list[list[Any]]:
+    steps: list[list[Any]] = [[float(data.get("registered_at") or 0.0), "registered"]]
+    if data.get("uploaded_at") is not None:
+        steps.append([float(data["uploaded_at"]), "processing"])
+        steps.append([float(data["ready_at"]), str(data.get("outcome") or "failed")])
+    return steps

@@ -3,28 +3,28 @@
 ``GET`` validates ``client_id`` and ``redirect_uri`` (a mismatch is an error *page*, never a
 redirect, so an attacker cannot bounce users to their own URL) and shows the app, the requested
 scopes and Approve / Deny buttons. The buttons POST back here; Approve redirects to the app with a
-one-shot ``code`` and the ``state``, Deny with ``error=access_denied``. ``Emulator.authorize``
+one-shot ``code`` and the ``state``, Deny with ``error=access_denied``. The ``authorize`` control
 posts the same form, so headless approval takes exactly this path.
 """
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
 
-from . import _oauth
-from ._errors import ApiError
-from ._store import Tx
+from ..._backend import Backend
+from ..._errors import ApiError, EmulatorError
+from ..._registry import State
+from ..user_account.rules import UserRules
+from .rules import OAuthRules, parse_scopes
 
-if TYPE_CHECKING:
-    from ._backend import Backend
-
-__all__ = ["consent_endpoint"]
+__all__ = ["CONSENT_ROUTE", "decide_url"]
 
 
 class ConsentError(Exception):
@@ -39,13 +39,16 @@ async def consent_endpoint(request: Request) -> Response:
     return await run_in_threadpool(_page, backend, dict(request.query_params))
 
 
-def _validate(tx: Tx, params: dict[str, str]) -> dict[str, Any]:
-    client_id = params.get("client_id", "")
-    app = _oauth.get_app(tx, client_id) if client_id else None
+CONSENT_ROUTE = Route("/oauth/", consent_endpoint, methods=["GET", "POST"])
+
+
+def _validate(state: State, params: dict[str, str]) -> dict[str, Any]:
+    rules = state.rules(OAuthRules)
+    app = rules.get_app(params.get("client_id", ""))
     if app is None:
         raise ConsentError("Unknown client_id: this app is not registered with the emulator.")
     redirect_uri = params.get("redirect_uri", "")
-    if not redirect_uri or not _oauth.redirect_allowed(app, redirect_uri):
+    if not redirect_uri or not rules.redirect_allowed(app, redirect_uri):
         raise ConsentError("The redirect_uri does not match any URI registered for this app.")
     return app
 
@@ -55,7 +58,7 @@ def _redirect_error(params: dict[str, str]) -> str | None:
     if params.get("response_type") != "code":
         return "unsupported_response_type"
     try:
-        if not _oauth.parse_scopes(params.get("scope")):
+        if not parse_scopes(params.get("scope")):
             return "invalid_scope"
     except ApiError:
         return "invalid_scope"
@@ -70,16 +73,16 @@ def _redirect(uri: str, **params: str) -> RedirectResponse:
 
 
 def _page(backend: Backend, params: dict[str, str]) -> Response:
-    with backend.store.read() as tx:
+    with backend.read() as state:
         try:
-            app = _validate(tx, params)
+            app = _validate(state, params)
         except ConsentError as err:
             return _error_page(str(err))
-        user = tx.get("user", app["owner"]) or {}
+        username = state.rules(UserRules).username_of(app["owner"])
     error = _redirect_error(params)
     if error:
         return _redirect(params["redirect_uri"], error=error, state=params.get("state", ""))
-    scopes = _oauth.parse_scopes(params.get("scope"))
+    scopes = parse_scopes(params.get("scope"))
     hidden = "".join(
         f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(params.get(k, ""))}">'
         for k in ("client_id", "redirect_uri", "response_type", "scope", "state")
@@ -91,7 +94,7 @@ def _page(backend: Backend, params: dict[str, str]) -> Response:
 button{{font-size:1rem;padding:.5rem 1.5rem;margin-right:1rem}}</style></head>
 <body><h1>pinkit emulator</h1>
 <p><strong id="app-name">{html.escape(app["name"])}</strong> would like to access the account
-<strong id="username">{html.escape(str(user.get("username", "")))}</strong>
+<strong id="username">{html.escape(username)}</strong>
 with these permissions:</p>
 <ul id="scopes">{items}</ul>
 <form method="post" action="/oauth/">{hidden}
@@ -102,27 +105,24 @@ with these permissions:</p>
 
 
 def _decide(backend: Backend, form: dict[str, str]) -> Response:
-    now = backend.clock.now()
-    with backend.store.write() as tx:
+    with backend.write() as state:
         try:
-            app = _validate(tx, form)
+            app = _validate(state, form)
         except ConsentError as err:
             return _error_page(str(err))
-        state = form.get("state", "")
+        redirect_state = form.get("state", "")
         error = _redirect_error(form)
         if error:
-            return _redirect(form["redirect_uri"], error=error, state=state)
+            return _redirect(form["redirect_uri"], error=error, state=redirect_state)
         if form.get("decision") != "approve":
-            return _redirect(form["redirect_uri"], error="access_denied", state=state)
-        code = _oauth.create_code(
-            tx,
+            return _redirect(form["redirect_uri"], error="access_denied", state=redirect_state)
+        code = state.rules(OAuthRules).create_code(
             app=app,
             redirect_uri=form["redirect_uri"],
-            scopes=_oauth.parse_scopes(form.get("scope")),
+            scopes=parse_scopes(form.get("scope")),
             user_id=app["owner"],
-            now=now,
         )
-    return _redirect(form["redirect_uri"], code=code, state=state)
+    return _redirect(form["redirect_uri"], code=code, state=redirect_state)
 
 
 def _error_page(message: str) -> HTMLResponse:
@@ -137,13 +137,15 @@ def _error_page(message: str) -> HTMLResponse:
 def decide_url(backend: Backend, url: str, *, approve: bool = True) -> str:
     """Press Approve (or Deny) on the consent page for authorize ``url``; the redirect URL.
 
-    Runs the same function as the page's form POST. Raises ``ValueError`` where the page would
-    show an error (unknown client_id, unregistered redirect_uri).
+    Runs the same function as the page's form POST. Raises ``EmulatorError`` where the page
+    would show an error (unknown client_id, unregistered redirect_uri).
     """
     form = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
     form["decision"] = "approve" if approve else "deny"
     response = _decide(backend, form)
     location = response.headers.get("location")
     if location is None:
-        raise ValueError(f"authorization refused: {bytes(response.body).decode()}")
+        page = bytes(response.body).decode()
+        message = page.split('<p id="error">', 1)[-1].split("</p>", 1)[0]
+        raise EmulatorError(f"authorization refused: {html.unescape(message)}")
     return location

@@ -1,36 +1,32 @@
-"""The emulator's stand-in for Pinterest's S3 upload bucket, and the images it hosts.
+"""The emulator's stand-in for Pinterest's S3 upload bucket: ``POST /_emulator/media-upload/``.
 
-``POST /_emulator/media-upload/`` behaves like an S3 POST-policy upload: ``multipart/form-data``
-with every ``upload_parameters`` field of ``media/create`` (exact values) followed by the
-``file`` field; no Pinterest authentication: like S3, which allows one auth mechanism per
-request, an ``Authorization`` header is refused (``400 InvalidArgument``), so a client that
-leaks its bearer token to the bucket is caught; ``204`` on success; S3-style XML errors
-(``403 AccessDenied`` for a missing or wrong field or an expired policy, ``400`` for a
-malformed body or a ``file`` that is not the last field).
+It behaves like an S3 POST-policy upload: ``multipart/form-data`` with every ``upload_parameters``
+field of ``media/create`` (exact values) followed by the ``file`` field; no Pinterest
+authentication: like S3, which allows one auth mechanism per request, an ``Authorization`` header
+is refused (``400 InvalidArgument``), so a client that leaks its bearer token to the bucket is
+caught; ``204`` on success; S3-style XML errors (``403 AccessDenied`` for a missing or wrong field
+or an expired policy, ``400`` for a malformed body or a ``file`` that is not the last field).
 
 The body is parsed as it streams in: the file's bytes are counted and only its first bytes kept
 (to tell a video from anything else by its ISO-BMFF ``ftyp`` box), so a 2 GB upload costs no
-memory or disk.
-
-``GET /_emulator/images/{name}`` serves the images pins were created from as base64.
+memory or disk. What the bucket accepts is the media rules' decision.
 """
 
 from __future__ import annotations
 
-import base64
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
-if TYPE_CHECKING:
-    from ._backend import Backend
+from ..._backend import Backend
+from .rules import UPLOAD_PATH, MediaRules, UploadRefused
 
-__all__ = ["image_endpoint", "upload_endpoint"]
+__all__ = ["UPLOAD_ROUTES"]
 
 MAX_FIELD = 64 * 1024
 MAX_HEADERS = 16 * 1024
@@ -167,14 +163,7 @@ async def parse_stream(chunks: AsyncIterator[bytes], boundary: bytes) -> Upload:
                 raise MultipartError("the body ends inside a part")
 
 
-def is_video(head: bytes) -> bool:
-    """An ISO-BMFF file (mp4, mov, m4v) starts with a box whose type at byte 4 is ``ftyp``."""
-    return len(head) >= 12 and head[4:8] == b"ftyp"
-
-
 async def upload_endpoint(request: Request) -> Response:
-    from .routes.media import UPLOAD_PARAMETERS, media_id_from_key
-
     backend: Backend = request.app.state.backend
     if "authorization" in request.headers:
         return _s3_error(
@@ -204,67 +193,19 @@ async def upload_endpoint(request: Request) -> Response:
             f"The file must be the last field of the form; found {after} after it.",
         )
     fields = {name.lower(): value for name, value in upload.fields}
-    media_id = media_id_from_key(fields.get("key", ""))
 
     def record() -> Response:
-        from .routes._common import MEDIA
-        from .routes.media import media_config
-
-        now = backend.clock.now()
-        with backend.store.write() as tx:
-            doc = tx.get_doc(MEDIA, media_id) if media_id else None
-            if doc is None:
-                return _s3_error(403, "AccessDenied", "Invalid according to Policy: unknown key.")
-            issued: dict[str, Any] = doc.data["upload_parameters"]
-            for name in UPLOAD_PARAMETERS:
-                got = fields.get(name.lower())
-                if got is None:
-                    return _s3_error(
-                        403,
-                        "AccessDenied",
-                        f"Bucket POST must contain a field named '{name}'.",
-                    )
-                if got != issued[name]:
-                    return _s3_error(
-                        403,
-                        "AccessDenied",
-                        f"Invalid according to Policy: Policy Condition failed: "
-                        f'["eq", "${name}", "{issued[name]}"]',
-                    )
-            if now > float(doc.data["expires_at"]):
-                return _s3_error(
-                    403, "AccessDenied", "Invalid according to Policy: Policy expired."
-                )
-            if upload.size == 0:
-                return _s3_error(
-                    400, "EntityTooSmall", "Your proposed upload is smaller than the minimum."
-                )
-            config = media_config(tx)
-            ok = is_video(upload.head) and config["outcome"] == "succeeded"
-            data = dict(
-                doc.data,
-                uploaded_at=now,
-                ready_at=now + float(config["processing_seconds"]),
-                outcome="succeeded" if ok else "failed",
-                size=upload.size,
-            )
-            tx.put(MEDIA, doc.id, data, owner=doc.owner)
+        try:
+            with backend.write() as state:
+                state.rules(MediaRules).accept_upload(fields, upload.size, upload.head)
+        except UploadRefused as refused:
+            return _s3_error(refused.status, refused.code, refused.message)
         return Response(status_code=204)
 
     return await run_in_threadpool(record)
 
 
-async def image_endpoint(request: Request) -> Response:
-    from .routes._common import IMAGE
-
-    backend: Backend = request.app.state.backend
-    name = request.path_params["name"]
-
-    def load() -> dict[str, Any] | None:
-        with backend.store.read() as tx:
-            return tx.get(IMAGE, name)
-
-    image = await run_in_threadpool(load)
-    if image is None:
-        return Response(status_code=404)
-    return Response(base64.b64decode(image["data"]), media_type=str(image["content_type"]))
+UPLOAD_ROUTES = [
+    Route(UPLOAD_PATH, upload_endpoint, methods=["POST"]),
+    Route(UPLOAD_PATH.rstrip("/"), upload_endpoint, methods=["POST"]),
+]

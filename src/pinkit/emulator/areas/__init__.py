@@ -1,0 +1,19 @@
+"""The emulator's API areas, each a package with its rules, handlers, seed and controls.
+
+``AREAS`` is the one list of them: the emulator serves exactly these. To add an area, create
+``areas/<area>/`` with its ``area.py`` (see docs/contributing.md) and add its ``AREA`` here.
+Area packages' ``__init__`` modules import nothing, so one area's rules can use another's
+without pulling in its handlers.
+"""
+
+from .._registry import Area
+from .boards.area import AREA as BOARDS
+from .media.area import AREA as MEDIA
+from .oauth.area import AREA as OAUTH
+from .pins.area import AREA as PINS
+from .sandbox.area import AREA as SANDBOX
+from .user_account.area import AREA as USER_ACCOUNT
+
+__all__ = ["AREAS"]
+
+AREAS: list[Area] = [USER_ACCOUNT, OAUTH, BOARDS, PINS, MEDIA, SANDBOX]

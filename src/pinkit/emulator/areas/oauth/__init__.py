@@ -1,0 +1,1 @@
+"""OAuth: the token endpoint (three grants, rotation), revocation, the consent page."""

@@ -1,0 +1,1 @@
+"""Pins, and the images they were created from."""

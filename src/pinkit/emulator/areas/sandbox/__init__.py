@@ -1,0 +1,1 @@
+"""The API Sandbox's own operation: deleting an ad account's sandbox data."""

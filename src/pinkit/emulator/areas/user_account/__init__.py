@@ -1,0 +1,1 @@
+"""The user account: profile, followers, following, websites, interests, businesses."""
