@@ -187,3 +187,13 @@ def test_version_and_scrubbed_env(cli: CLI) -> None:
     assert result.code == 0
     assert result.out.startswith("pinkit ")
     assert not any(k.startswith("PINTEREST_") for k in scrubbed())
+
+
+def test_a_state_file_that_is_not_one_is_refused_with_exit_2(cli: CLI, tmp_path: Path) -> None:
+    state = tmp_path / "notes.txt"
+    state.write_text("shopping list\n" * 100)
+    result = cli.sub("emulator", "serve", "--port", "0", "--state", str(state))
+    assert result.code == 2
+    assert one_line(result.err) and no_traceback(result.err)
+    assert "not a pinkit emulator state" in result.err
+    assert state.read_text() == "shopping list\n" * 100

@@ -27,9 +27,14 @@ def emulator() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="SQLite file that keeps the state across restarts (default: in memory).",
 )
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Answer as the API Sandbox does (operations it disables are refused).",
+)
 @global_options()
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, state_path: Path | None) -> None:
+def serve(ctx: click.Context, host: str, port: int, state_path: Path | None, sandbox: bool) -> None:
     """Serve the emulator over HTTP until interrupted (Ctrl-C).
 
     Point a client at http://HOST:PORT/v5; the consent page is http://HOST:PORT/oauth/.
@@ -38,5 +43,10 @@ def serve(ctx: click.Context, host: str, port: int, state_path: Path | None) -> 
     run = session(ctx)
     if host not in ("127.0.0.1", "localhost", "::1"):
         run.output.info(f"warning: serving on {host}: the emulator is reachable from the network")
-    run.output.info(f"pinkit emulator: http://{host}:{port}/v5 (Ctrl-C to stop)")
-    module.serve(host=host, port=port, state_path=state_path)
+
+    def ready(base_url: str) -> None:
+        # The socket is bound: the first line on stdout is a URL that answers.
+        click.echo(base_url)
+        run.output.info(f"pinkit emulator serving {base_url} (Ctrl-C to stop)")
+
+    module.serve(host=host, port=port, state_path=state_path, sandbox=sandbox, on_ready=ready)

@@ -12,6 +12,8 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+from pinkit.errors import InvalidInputError
+
 __all__ = [
     "ApiError",
     "EmulatorError",
@@ -51,9 +53,10 @@ _DEFAULTS: dict[int, tuple[int, str]] = {
 }
 
 
-class EmulatorError(ValueError):
+class EmulatorError(InvalidInputError):
     """A test control (``Emulator`` method or ``/_emulator/`` route) was given bad input, or the
-    emulator cannot start as asked. Nothing was changed."""
+    emulator cannot start as asked (a ``ValueError``, and pinkit's ``InvalidInputError``, so the
+    CLI reports it in one line with exit code 2). Nothing was changed."""
 
 
 class ApiError(Exception):
