@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS docs (
     owner TEXT,
     seq INTEGER NOT NULL,
     data TEXT NOT NULL,
+    refs TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (kind, id)
 );
 CREATE INDEX IF NOT EXISTS docs_by_owner ON docs (kind, owner, seq);
@@ -56,19 +57,15 @@ CREATE TABLE IF NOT EXISTS refs (
     target TEXT NOT NULL,
     seq INTEGER NOT NULL,
     PRIMARY KEY (kind, id, name)
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS refs_by_target ON refs (kind, name, target, seq);
 """
 
 #: Schema 1 (before named references) kept two unnamed columns; what they meant per kind.
 _V1_PARENTS = {"pin": ("board", "board_section"), "board_section": ("board", None)}
 
-_SEP = "\x1f"  # between "name=target" pairs in the refs column of a query
-_COLUMNS = (
-    "d.kind, d.id, d.owner, d.seq, d.data, "
-    "(SELECT group_concat(r.name || '=' || r.target, char(31)) FROM refs r "
-    "WHERE r.kind = d.kind AND r.id = d.id)"
-)
+_SEP = "\x1f"  # between the "name=target" pairs of a document's refs column
+_COLUMNS = "d.kind, d.id, d.owner, d.seq, d.data, d.refs"
 
 #: First numeric ID handed out: Pinterest IDs are long digit strings, so are ours.
 ID_BASE = 1_000_000_000_000_000
@@ -107,10 +104,17 @@ def _dumps(data: JSON) -> str:
     return json.dumps(data, separators=(",", ":"), sort_keys=True)
 
 
+def _parse_refs(text: str) -> dict[str, str]:
+    return dict(pair.split("=", 1) for pair in text.split(_SEP)) if text else {}
+
+
+def _encode_refs(refs: Mapping[str, str]) -> str:
+    return _SEP.join(f"{name}={target}" for name, target in sorted(refs.items()))
+
+
 def _doc(row: tuple[Any, ...]) -> Doc:
     kind, doc_id, owner, seq, data, refs = row
-    pairs = dict(pair.split("=", 1) for pair in refs.split(_SEP)) if refs else {}
-    return Doc(kind=kind, id=doc_id, owner=owner, seq=int(seq), text=data, refs=pairs)
+    return Doc(kind=kind, id=doc_id, owner=owner, seq=int(seq), text=data, refs=_parse_refs(refs))
 
 
 def _filters(
@@ -180,18 +184,25 @@ class Tx:
     ) -> None:
         """Bulk insert ``(id, owner, seq, json_text)`` rows of one kind, all with the same
         ``refs`` (``seq`` from :meth:`reserve_seqs`, ``json_text`` already serialised)."""
-        named = [(n, t) for n, t in (refs or {}).items() if t is not None]
-        docs: list[tuple[str, str, str | None, int, str]] = []
-        links: list[tuple[str, str, str, str, int]] = []
-        for doc_id, owner, seq, text in rows:
-            docs.append((kind, doc_id, owner, seq, text))
-            links.extend((kind, doc_id, name, target, seq) for name, target in named)
+        named = {n: t for n, t in (refs or {}).items() if t is not None}
+        encoded = _encode_refs(named)
+        seqs: list[int] = []
+
+        def docs() -> Iterator[tuple[str, str, str | None, int, str, str]]:
+            for doc_id, owner, seq, text in rows:
+                seqs.append(seq)
+                yield kind, doc_id, owner, seq, text, encoded
+
         self._conn.executemany(
-            "INSERT INTO docs (kind, id, owner, seq, data) VALUES (?, ?, ?, ?, ?)", docs
+            "INSERT INTO docs (kind, id, owner, seq, data, refs) VALUES (?, ?, ?, ?, ?, ?)", docs()
         )
-        self._conn.executemany(
-            "INSERT INTO refs (kind, id, name, target, seq) VALUES (?, ?, ?, ?, ?)", links
-        )
+        if seqs and named:
+            for name, target in named.items():
+                self._conn.execute(
+                    "INSERT INTO refs (kind, id, name, target, seq) SELECT kind, id, ?, ?, seq "
+                    "FROM docs WHERE kind = ? AND seq BETWEEN ? AND ?",
+                    (name, target, kind, min(seqs), max(seqs)),
+                )
 
     # -- documents ----------------------------------------------------------------------------
     def get(self, kind: str, doc_id: str) -> JSON | None:
@@ -205,16 +216,23 @@ class Tx:
         ).fetchone()
         return None if row is None else _doc(row)
 
-    def _write_refs(self, kind: str, doc_id: str, seq: int, refs: Refs) -> None:
+    def _write_refs(self, kind: str, doc_id: str, seq: int, current: str, refs: Refs) -> None:
+        merged = _parse_refs(current)
         for name, target in refs.items():
             self._conn.execute(
                 "DELETE FROM refs WHERE kind = ? AND id = ? AND name = ?", (kind, doc_id, name)
             )
+            merged.pop(name, None)
             if target is not None:
+                merged[name] = target
                 self._conn.execute(
                     "INSERT INTO refs (kind, id, name, target, seq) VALUES (?, ?, ?, ?, ?)",
                     (kind, doc_id, name, target, seq),
                 )
+        self._conn.execute(
+            "UPDATE docs SET refs = ? WHERE kind = ? AND id = ?",
+            (_encode_refs(merged), kind, doc_id),
+        )
 
     def insert(
         self,
@@ -233,7 +251,7 @@ class Tx:
             (kind, doc_id, owner, seq, _dumps(data)),
         )
         if refs:
-            self._write_refs(kind, doc_id, seq, refs)
+            self._write_refs(kind, doc_id, seq, "", refs)
         return doc_id
 
     def put(
@@ -250,31 +268,24 @@ class Tx:
         ``refs`` sets the references it names (``None`` values remove one) and keeps the others.
         """
         row = self._conn.execute(
-            "UPDATE docs SET data = ?, owner = ? WHERE kind = ? AND id = ? RETURNING seq",
+            "UPDATE docs SET data = ?, owner = ? WHERE kind = ? AND id = ? RETURNING seq, refs",
             (_dumps(data), owner, kind, doc_id),
         ).fetchone()
         if row is None:
             self.insert(kind, data, owner=owner, id=doc_id, refs=refs)
         elif refs:
-            self._write_refs(kind, doc_id, int(row[0]), refs)
+            self._write_refs(kind, doc_id, int(row[0]), str(row[1]), refs)
 
     def set_ref(self, kind: str, name: str, target: str | None, *, where: Where) -> int:
         """Point reference ``name`` of every ``kind`` document matching ``where`` at ``target``
         (``None`` removes it), rewriting no JSON: e.g. take all pins out of a deleted section.
         Returns the number of documents changed."""
         cond, args = _filters(kind, None, where)
-        ids = [row[0] for row in self._conn.execute(f"SELECT d.id FROM docs d WHERE {cond}", args)]  # noqa: S608
-        self._conn.executemany(
-            "DELETE FROM refs WHERE kind = ? AND id = ? AND name = ?",
-            [(kind, doc_id, name) for doc_id in ids],
-        )
-        if target is not None:
-            self._conn.executemany(
-                "INSERT INTO refs (kind, id, name, target, seq) "
-                "SELECT kind, id, ?, ?, seq FROM docs WHERE kind = ? AND id = ?",
-                [(name, target, kind, doc_id) for doc_id in ids],
-            )
-        return len(ids)
+        sql = f"SELECT d.id, d.seq, d.refs FROM docs d WHERE {cond}"  # noqa: S608 (fixed SQL only)
+        rows = self._conn.execute(sql, args).fetchall()
+        for doc_id, seq, current in rows:
+            self._write_refs(kind, doc_id, int(seq), str(current), {name: target})
+        return len(rows)
 
     def delete(self, kind: str, doc_id: str) -> bool:
         self._conn.execute("DELETE FROM refs WHERE kind = ? AND id = ?", (kind, doc_id))
@@ -451,13 +462,17 @@ def _migrate_v1(conn: sqlite3.Connection) -> None:
     columns = {row[1] for row in conn.execute("PRAGMA table_info(docs)")}
     conn.execute(
         "CREATE TABLE docs_v2 (kind TEXT NOT NULL, id TEXT NOT NULL, owner TEXT, "
-        "seq INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, id))"
+        "seq INTEGER NOT NULL, data TEXT NOT NULL, refs TEXT NOT NULL DEFAULT '', "
+        "PRIMARY KEY (kind, id))"
     )
-    conn.execute("INSERT INTO docs_v2 SELECT kind, id, owner, seq, data FROM docs")
+    conn.execute(
+        "INSERT INTO docs_v2 (kind, id, owner, seq, data) "
+        "SELECT kind, id, owner, seq, data FROM docs"
+    )
     conn.execute(
         "CREATE TABLE IF NOT EXISTS refs (kind TEXT NOT NULL, id TEXT NOT NULL, "
         "name TEXT NOT NULL, target TEXT NOT NULL, seq INTEGER NOT NULL, "
-        "PRIMARY KEY (kind, id, name))"
+        "PRIMARY KEY (kind, id, name)) WITHOUT ROWID"
     )
     for kind, names in _V1_PARENTS.items():
         for column, name in zip(("parent", "parent2"), names, strict=True):
@@ -468,6 +483,14 @@ def _migrate_v1(conn: sqlite3.Connection) -> None:
                 f"seq FROM docs WHERE kind = ? AND {column} IS NOT NULL",
                 (name, kind),
             )
+    linked = conn.execute("SELECT kind, id, name, target FROM refs").fetchall()
+    by_doc: dict[tuple[str, str], dict[str, str]] = {}
+    for kind, doc_id, name, target in linked:
+        by_doc.setdefault((kind, doc_id), {})[name] = target
+    conn.executemany(
+        "UPDATE docs_v2 SET refs = ? WHERE kind = ? AND id = ?",
+        [(_encode_refs(refs), kind, doc_id) for (kind, doc_id), refs in by_doc.items()],
+    )
     rows = conn.execute("SELECT id, data FROM docs_v2 WHERE kind = 'media'").fetchall()
     for doc_id, text in rows:
         data = json.loads(text)
