@@ -30,6 +30,7 @@ from ._ratelimit import Verdict
 from ._records import RequestRecord
 from ._registry import Context, Principal, Reply, get_handler
 from ._store import Tx
+from ._validation import validate_request
 
 if TYPE_CHECKING:
     from ._backend import Backend
@@ -120,6 +121,13 @@ def _process_operation(
             if principal is None:
                 raise ApiError(401)
             _check_scopes(op, principal)
+            validate_request(
+                op,
+                op.match(relative.rstrip("/") or "/") or {},
+                parse_qs(req.query_string, keep_blank_values=True),
+                req.body,
+                req.headers.get("content-type", ""),
+            )
             if spec is None:
                 raise ApiError(501, f"The pinkit emulator does not implement {op.id} yet.")
             ctx = Context(
