@@ -2,18 +2,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._constraints import field, param
 from .._resource import Call, M, PageCall, Resource, endpoint, no_content, paginated
 from .._validate import check_fields, check_id
 from ..errors import InvalidInputError
 from ..models import Board, BoardSection, Pin
 
-PRIVACY = ("PUBLIC", "PROTECTED", "SECRET")
 
-
-def _privacy(value: str | None, allowed: tuple[str, ...] = PRIVACY) -> str | None:
+def _privacy(value: str | None, allowed: tuple[str, ...] | None) -> str | None:
+    """``value`` in upper case, if it is one of the operation's ``allowed`` privacy values."""
     if value is None:
         return None
     upper = value.upper()
+    allowed = allowed or ()
     if upper not in allowed:
         raise InvalidInputError(f"privacy must be one of {', '.join(allowed)}, got {value!r}")
     return upper
@@ -38,7 +39,7 @@ class BoardSectionsAPI(Resource[M]):
         return Call(
             "POST",
             f"/boards/{check_id('board_id', board_id)}/sections",
-            json=check_fields({"name": name}),
+            json=check_fields("board_sections/create", {"name": name}),
             parse=BoardSection.model_validate,
         )
 
@@ -47,7 +48,7 @@ class BoardSectionsAPI(Resource[M]):
         return Call(
             "PATCH",
             _section_path(board_id, section_id),
-            json=check_fields({"name": name}),
+            json=check_fields("board_sections/update", {"name": name}),
             parse=BoardSection.model_validate,
         )
 
@@ -83,7 +84,7 @@ class BoardsAPI(Resource[M]):
         page_size: int | None = None,
         max_items: int | None = None,
     ) -> PageCall[Board]:
-        params = {"privacy": _privacy(privacy)}
+        params = {"privacy": _privacy(privacy, param("boards/list", "privacy").enum)}
         return PageCall("/boards", params, page_size, max_items, item=Board)
 
     @endpoint
@@ -100,12 +101,13 @@ class BoardsAPI(Resource[M]):
         is_ads_only: bool | None = None,
     ) -> Call[Board]:
         body = check_fields(
+            "boards/create",
             {
                 "name": name,
                 "description": description,
-                "privacy": _privacy(privacy),
+                "privacy": _privacy(privacy, field("boards/create", "privacy").enum),
                 "is_ads_only": is_ads_only,
-            }
+            },
         )
         return Call("POST", "/boards", json=body, parse=Board.model_validate)
 
@@ -113,8 +115,8 @@ class BoardsAPI(Resource[M]):
     def update(self, board_id: str, /, **fields: Any) -> Call[Board]:
         """Change ``name``, ``description`` or ``privacy`` (PUBLIC or SECRET)."""
         if "privacy" in fields:
-            fields["privacy"] = _privacy(fields["privacy"], ("PUBLIC", "SECRET"))
-        body = check_fields(fields)
+            fields["privacy"] = _privacy(fields["privacy"], field("boards/update", "privacy").enum)
+        body = check_fields("boards/update", fields)
         if not body:
             raise InvalidInputError("nothing to update: give name, description or privacy")
         return Call(
