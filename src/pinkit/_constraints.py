@@ -33,6 +33,7 @@ from importlib import resources
 from typing import Any, TypeAlias, TypeVar
 
 __all__ = [
+    "DIGIT_PATTERNS",
     "MAX_DEPTH",
     "Field",
     "Param",
@@ -310,7 +311,8 @@ _TYPE_NAMES = {
     "array": "an array",
     "object": "an object",
 }
-_DIGIT_PATTERNS = frozenset({r"^\d+$", r"^[0-9]+$"})
+#: The spec's ID patterns ("a string of digits").
+DIGIT_PATTERNS = frozenset({r"^\d+$", r"^[0-9]+$"})
 
 
 def _problem(error: _Error) -> Problem:
@@ -648,7 +650,7 @@ class _Compiler:
         search = None if raw_pattern is None else _ecma_regex(raw_pattern)
         unmatched = (
             "must be a string of digits"
-            if raw_pattern in _DIGIT_PATTERNS
+            if raw_pattern in DIGIT_PATTERNS
             else f"must match the pattern {raw_pattern}"
         )
         enum = node.get("enum")

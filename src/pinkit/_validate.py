@@ -14,13 +14,15 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._constraints import Problem, check_body
+from ._constraints import DIGIT_PATTERNS, Problem, check_body
 from ._constraints import field as spec_field
 from .errors import InvalidInputError
 
 __all__ = ["check_fields", "check_id", "check_url", "drop_none"]
 
-_ID = re.compile(r"[0-9]+")  # ASCII only, all of it (\d and $ would let "١٢٣" and "1\n" in)
+# With fullmatch: ASCII digits from start to end (\d and $ would let in other scripts' digits
+# and a trailing newline).
+_ID = re.compile(r"[0-9]+")
 
 
 def drop_none(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -67,7 +69,7 @@ def _message(operation_id: str, problem: Problem, fields: Mapping[str, Any]) -> 
         return (
             f"{problem.path} is {len(value)} characters; Pinterest allows at most {spec.max_length}"
         )
-    if problem.keyword in ("type", "pattern") and spec.pattern in (r"^\d+$", r"^[0-9]+$"):
+    if problem.keyword in ("type", "pattern") and spec.pattern in DIGIT_PATTERNS:
         return f"{problem.path} must be a string of digits, got {value!r}"
     if problem.keyword in ("pattern", "enum"):
         return f"{problem}, got {value!r}"

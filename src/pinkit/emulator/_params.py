@@ -1,4 +1,7 @@
-"""Query-parameter checks and bookmark pagination shared by every list operation.
+"""Query-parameter helpers and bookmark pagination shared by every list operation.
+
+Parameters are checked against the spec before a handler runs (``_validation``: types, enums,
+ranges such as ``page_size``), so these helpers only read them.
 
 Bookmarks are opaque on purpose: base64 with ``+``, ``/`` and ``=`` in it, as Pinterest's are, so
 a client that forgets to URL-encode them breaks here rather than in production. A bookmark is
@@ -10,11 +13,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
+
+from pinkit._constraints import param
 
 from ._errors import ApiError
 from ._registry import Context
@@ -24,8 +28,6 @@ __all__ = [
     "bool_arg",
     "decode_bookmark",
     "encode_bookmark",
-    "enum_arg",
-    "numeric_id_arg",
     "page_size",
     "paginate",
     "page_of_docs",
@@ -33,27 +35,17 @@ __all__ = [
     "paginate_raw",
 ]
 
-PAGE_SIZE_DEFAULT = 25
-PAGE_SIZE_MAX = 250
-
 # 0xFB 0xFF encode to "+/" in base64: every bookmark carries the characters that need escaping.
 _MAGIC = b"\xfb\xff"
-_DIGITS = re.compile(r"^\d+$")
 
 
 def page_size(ctx: Context) -> int:
+    """The request's page size (its range is the spec's, checked before the handler), or the
+    spec's default for the operation."""
     raw = ctx.arg("page_size")
-    if raw is None:
-        return PAGE_SIZE_DEFAULT
-    try:
-        size = int(raw)
-    except ValueError:
-        size = 0
-    if not 1 <= size <= PAGE_SIZE_MAX:
-        raise ApiError(
-            400, f"Invalid parameters: page_size must be an integer from 1 to {PAGE_SIZE_MAX}."
-        )
-    return size
+    if raw is not None:
+        return int(raw)
+    return int(param(ctx.op.id, "page_size").default or 25)
 
 
 def encode_bookmark(scope: str, seq: int) -> str:
@@ -166,16 +158,6 @@ def page_of_docs(
     return docs, encode_bookmark(scope, last_seq) if more else None
 
 
-def enum_arg(
-    ctx: Context, name: str, allowed: Iterable[str], default: str | None = None
-) -> str | None:
-    value = ctx.arg(name, default)
-    choices = tuple(allowed)
-    if value is not None and value not in choices:
-        raise ApiError(400, f"Invalid parameters: {name} must be one of {', '.join(choices)}.")
-    return value
-
-
 def bool_arg(ctx: Context, name: str, default: bool | None = None) -> bool | None:
     value = ctx.arg(name)
     if value is None:
@@ -185,11 +167,3 @@ def bool_arg(ctx: Context, name: str, default: bool | None = None) -> bool | Non
     if value.lower() in ("false", "0"):
         return False
     raise ApiError(400, f"Invalid parameters: {name} must be true or false.")
-
-
-def numeric_id_arg(ctx: Context, name: str, *, max_length: int = 18) -> str | None:
-    """An optional ID query parameter (``^\\d+$``, as ``ad_account_id``)."""
-    value = ctx.arg(name)
-    if value is not None and (not _DIGITS.match(value) or len(value) > max_length):
-        raise ApiError(400, f"Invalid parameters: {name} must be a numeric string.")
-    return value

@@ -46,7 +46,7 @@ INVALID_URL = (
 CODE_BOARD_NOT_FOUND, CODE_PIN_NOT_FOUND, CODE_SECTION_NOT_FOUND = 40, 50, 2031
 CODE_NOT_PERMITTED, CODE_INVALID = 29, 1
 
-_DIGITS = re.compile(r"^\d+$")
+_DIGITS = re.compile(r"[0-9]+")  # with fullmatch: ASCII digits only, no trailing newline
 
 
 def iso(epoch: float) -> str:
@@ -59,7 +59,7 @@ def created(data: dict[str, Any]) -> JSONResponse:
 
 
 def is_numeric_id(value: Any) -> TypeGuard[str]:
-    return isinstance(value, str) and bool(_DIGITS.match(value))
+    return isinstance(value, str) and _DIGITS.fullmatch(value) is not None
 
 
 def body_object(ctx: Context) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from .. import _seed
 from .._errors import ApiError
-from .._params import bool_arg, enum_arg, numeric_id_arg, paginate
+from .._params import paginate
 from .._registry import Context, Reply, handler
 from .._seed import SeedInfo, seeder
 from .._store import Tx
@@ -30,8 +30,6 @@ FOLLOWER, FOLLOWING, WEBSITE, INTEREST, BUSINESS = (
     "linked_business",
 )
 DEFAULT_FOLLOWERS = 12
-VERIFICATION_METHODS = ("FILENAME", "METATAG", "DNSTXT")
-FEED_TYPES = ("ALL", "RANKED", "CREATOR_ONLY", "RANKED_CREATOR_ONLY")
 
 
 def replace_followers(tx: Tx, user_id: str, count: int) -> None:
@@ -88,7 +86,7 @@ def _user(ctx: Context) -> dict[str, Any]:
 
 @handler("user_account/get")
 def get_account(ctx: Context) -> Reply:
-    numeric_id_arg(ctx, "ad_account_id")  # Business Access: accepted, acts as the caller
+    # ad_account_id (Business Access) is accepted and acts as the caller.
     user = dict(_user(ctx))
     owner = user["id"]
     user["follower_count"] = ctx.tx.count(FOLLOWER, owner=owner)
@@ -110,9 +108,6 @@ def followers(ctx: Context) -> Reply:
 
 @handler("user_following/get")
 def following(ctx: Context) -> Reply:
-    enum_arg(ctx, "feed_type", FEED_TYPES, "ALL")
-    bool_arg(ctx, "explicit_following", False)
-    numeric_id_arg(ctx, "ad_account_id")
     return paginate(ctx, FOLLOWING, ctx.user_id)
 
 
@@ -123,18 +118,10 @@ def websites(ctx: Context) -> Reply:
 
 @handler("verify_website/update")
 def verify_website(ctx: Context) -> Reply:
-    numeric_id_arg(ctx, "ad_account_id")
-    body = ctx.json() or {}
-    if not isinstance(body, dict):
-        raise ApiError(400, "Invalid request body: expected a JSON object.")
+    body = ctx.json()
     website = body.get("website")
     if not isinstance(website, str) or not website.strip():
         raise ApiError(400, "Invalid parameters: website is required.")
-    method = body.get("verification_method", "METATAG")
-    if method not in VERIFICATION_METHODS:
-        raise ApiError(
-            400, "Invalid parameters: verification_method must be one of FILENAME, METATAG, DNSTXT."
-        )
     return _save_website(ctx.tx, ctx.user_id, website.strip(), ctx.now)
 
 
@@ -150,7 +137,6 @@ def unverify_website(ctx: Context) -> Reply:
 
 @handler("website_verification/get")
 def website_verification(ctx: Context) -> Reply:
-    numeric_id_arg(ctx, "ad_account_id")
     code = hashlib.md5(ctx.user_id.encode(), usedforsecurity=False).hexdigest()
     filename = f"pinterest-{code[:5]}.html"
     return {
