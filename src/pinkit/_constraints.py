@@ -303,6 +303,14 @@ _Error: TypeAlias = list[Any]
 _Check: TypeAlias = Callable[[Any, int], "list[_Error] | None"]
 
 _DEPTH_MESSAGE = f"is nested more than {MAX_DEPTH} levels deep"
+#: Types whose values pass an unconstrained schema of that type (a float may be NaN, a bool is
+#: no integer: those take the full check).
+_FAST_TYPES: dict[str, frozenset[type]] = {
+    "string": frozenset({str}),
+    "integer": frozenset({int}),
+    "number": frozenset({int}),
+    "boolean": frozenset({bool}),
+}
 _TYPE_NAMES = {
     "string": "a string",
     "integer": "an integer",
@@ -432,6 +440,23 @@ class _Compiler:
                 names |= self.property_names(self.schemas[target], seen | {target})
         return names
 
+    def fast_types(self, node: Mapping[str, Any], seen: int = 0) -> frozenset[type] | None:
+        """The Python types a value may have to pass ``node`` on its type alone (a plain
+        string, integer or boolean): callers test ``type(value) in ...`` before calling the
+        node's check. None: the check has more to say."""
+        if "ref" in node:
+            local = set(node) - {"ref", "default", "format", "nullable"}
+            found = (
+                None if local or seen > 8 else self.fast_types(self.schemas[node["ref"]], seen + 1)
+            )
+        elif set(node) - {"type", "format", "default", "nullable"}:
+            return None
+        else:
+            found = _FAST_TYPES.get(node.get("type", ""))
+        if found is not None and node.get("nullable"):
+            found = found | {type(None)}
+        return found
+
     def compile(self, node: Mapping[str, Any], *, partial: bool = False) -> _Check:
         if "ref" in node:
             return self.reference(node, partial=partial)
@@ -539,6 +564,11 @@ class _Compiler:
     ) -> _Check:
         nullable = bool(node.get("nullable"))
         props = {name: self.compile(sub) for name, sub in node.get("properties", {}).items()}
+        fast = {
+            name: found
+            for name, sub in node.get("properties", {}).items()
+            if (found := self.fast_types(sub)) is not None
+        }
         required = () if partial else tuple(node.get("required", ()))
         extra_node = node.get("additionalProperties")
         closed = extra_node is False
@@ -569,6 +599,9 @@ class _Compiler:
                     errors.append(["is required", "required", name])
             inner = depth + 1
             for key, item in value.items():
+                plain = fast.get(key)
+                if plain is not None and type(item) in plain:
+                    continue
                 sub = props.get(key)
                 if sub is not None:
                     found = sub(item, inner)
@@ -611,6 +644,7 @@ class _Compiler:
         nullable = bool(node.get("nullable"))
         lo, hi = node.get("minItems"), node.get("maxItems")
         items = self.compile(node["items"]) if "items" in node else None
+        plain = self.fast_types(node["items"]) if "items" in node else None
         few = f"must have at least {lo} item{'s' if lo != 1 else ''}"
         many = f"must have at most {hi} item{'s' if hi != 1 else ''}"
 
@@ -629,6 +663,12 @@ class _Compiler:
                 errors = [[few, "minItems"]]
             if items is None:
                 return errors or _deep(value, depth)
+            if plain is not None:
+                for item in value:
+                    if type(item) not in plain:
+                        break
+                else:
+                    return errors
             inner = depth + 1
             for index, item in enumerate(value):
                 found = items(item, inner)
@@ -747,8 +787,8 @@ def _body_check(operation_id: str, partial: bool) -> Callable[[Any], list[Proble
     required = bool(body.get("required")) and not partial
 
     def check_one(value: Any) -> list[Problem]:
-        if value is None and required:
-            return [Problem("", "is required", "required")]
+        if value is None:  # no body
+            return [Problem("", "is required", "required")] if required else []
         errors = check(value, 0)
         return [] if errors is None else [_problem(e) for e in errors]
 
