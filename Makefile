@@ -36,6 +36,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/overhead.py
 	$(BIN)/python bench/paging.py
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/validation.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache
