@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as _field
@@ -772,6 +773,11 @@ class _Compiler:
         return check
 
 
+#: Compiling is serialized: a schema being compiled is reachable through a placeholder that only
+#: works once its compilation is done (the emulator validates from several threads).
+_COMPILING = threading.RLock()
+
+
 @cache
 def _compiler() -> _Compiler:
     return _Compiler(_table()["schemas"])
@@ -783,7 +789,8 @@ def _body_check(operation_id: str, partial: bool) -> Callable[[Any], list[Proble
     schema = body.get("schema")
     if schema is None:
         return lambda value: []
-    check = _compiler().compile(schema, partial=partial)
+    with _COMPILING:
+        check = _compiler().compile(schema, partial=partial)
     required = bool(body.get("required")) and not partial
 
     def check_one(value: Any) -> list[Problem]:
@@ -886,13 +893,14 @@ def _params_check(
 ) -> Callable[[Mapping[str, str], Mapping[str, list[str]]], list[Problem]]:
     path_checks: list[tuple[str, bool, _ParamCheck]] = []
     query_checks: list[tuple[str, bool, bool, _ParamCheck]] = []
-    for name, entry in _parameters(operation_id).items():
-        required = bool(entry.get("required"))
-        if entry["in"] == "path":
-            path_checks.append((name, required, _param_check(name, entry)))
-        else:
-            deep = _resolve(entry["schema"]).get("type") == "object"
-            query_checks.append((name, required, deep, _param_check(name, entry)))
+    with _COMPILING:
+        for name, entry in _parameters(operation_id).items():
+            required = bool(entry.get("required"))
+            if entry["in"] == "path":
+                path_checks.append((name, required, _param_check(name, entry)))
+            else:
+                deep = _resolve(entry["schema"]).get("type") == "object"
+                query_checks.append((name, required, deep, _param_check(name, entry)))
 
     def check(path_params: Mapping[str, str], query: Mapping[str, list[str]]) -> list[Problem]:
         problems: list[Problem] = []

@@ -270,3 +270,23 @@ def test_required_and_path_parameters() -> None:
     missing = check_params("ad_account/analytics", {"ad_account_id": "1"}, {})
     assert {p.path for p in missing} >= {"start_date", "end_date", "columns", "granularity"}
     assert all(p.keyword == "required" for p in missing)
+
+
+def test_compiling_from_many_threads_at_once() -> None:
+    """The emulator validates from worker threads: the first requests compile concurrently."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    constraints._compiler.cache_clear()
+    constraints._body_check.cache_clear()
+    constraints._params_check.cache_clear()
+    event = {"event_name": "lead", "action_source": "web", "event_time": 1, "event_id": "e"}
+    bodies = [("events/create", {"data": [{**event, "user_data": {"em": ["x"]}}]})] * 8
+    bodies += [(op.id, {}) for op in all_operations()]
+
+    def run(item: tuple[str, Any]) -> list[Problem]:
+        check_params(item[0], {}, {})
+        return check_body(item[0], item[1])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(run, bodies))
+    assert results[0] == [] and len(results) == len(bodies)
