@@ -73,14 +73,13 @@ _KEEP = (
     "exclusiveMaximum",
     "minItems",
     "maxItems",
-    "uniqueItems",
     "minProperties",
     "maxProperties",
     "nullable",
     "readOnly",
     "default",
 )
-_FLAGS = ("nullable", "readOnly", "exclusiveMinimum", "exclusiveMaximum", "uniqueItems")
+_FLAGS = ("nullable", "readOnly", "exclusiveMinimum", "exclusiveMaximum")
 _SCHEMAS = "#/components/schemas/"
 _PARAMETERS = "#/components/parameters/"
 

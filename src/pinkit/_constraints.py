@@ -156,6 +156,7 @@ def _resolve(node: Mapping[str, Any]) -> dict[str, Any]:
 _SEGMENT = re.compile(r"([^.\[\]]+)?((?:\[[^\]]*\])*)")
 
 
+@cache
 def field(operation_id: str, path: str) -> Field:
     """The constraints of one field of the operation's JSON body, by dotted path.
 
@@ -172,6 +173,7 @@ def field(operation_id: str, path: str) -> Field:
     return _make(Field, path, node, required)
 
 
+@cache
 def param(operation_id: str, name: str) -> Param:
     """The constraints of a path or query parameter (``name[]``: an array parameter's items)."""
     base, _, rest = name.partition("[")
@@ -406,7 +408,6 @@ class _Compiler:
     def __init__(self, schemas: Mapping[str, Any]) -> None:
         self.schemas = schemas
         self.named: dict[str, _Check] = {}
-        self.names: dict[str, frozenset[str]] = {}
 
     def ref(self, name: str) -> _Check:
         check = self.named.get(name)
