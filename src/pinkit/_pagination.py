@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ._constraints import param
 from ._operations import find
 from ._resource import Call
 from .errors import InvalidInputError, PaginationError
@@ -33,6 +32,8 @@ MAX_PAGE_SIZE = 250
 @cache
 def page_size_range(path: str) -> tuple[int, int | None]:
     """The spec's ``page_size`` range for the list at ``path`` (None: no maximum)."""
+    from ._constraints import param  # the table loads on the first list, not on `import pinkit`
+
     op = find("GET", path)
     if op is None:
         return 1, MAX_PAGE_SIZE

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ._constraints import DIGIT_PATTERNS, Problem, check_body
-from ._constraints import field as spec_field
 from .errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from ._constraints import Problem
 
 __all__ = ["check_fields", "check_id", "check_url", "drop_none"]
 
@@ -46,6 +47,8 @@ def check_url(name: str, value: str) -> str:
 def check_fields(operation_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     """Drop unset fields; check the ones that are set against ``operation_id``'s JSON body
     (``"pins/create"``, ``"board_sections/update"``...) and its links."""
+    from ._constraints import check_body  # imported on the first check: `import pinkit` stays fast
+
     fields = drop_none(fields)
     name = fields.get("name")
     if isinstance(name, str) and not name.strip():
@@ -61,6 +64,9 @@ def check_fields(operation_id: str, fields: Mapping[str, Any]) -> dict[str, Any]
 
 def _message(operation_id: str, problem: Problem, fields: Mapping[str, Any]) -> str:
     """The problem in words, with the offending value when it is one of ``fields``."""
+    from ._constraints import DIGIT_PATTERNS
+    from ._constraints import field as spec_field
+
     if problem.path not in fields:
         return str(problem)
     value = fields[problem.path]

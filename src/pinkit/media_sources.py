@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ._constraints import field
 from ._validate import check_id, check_url
 from .errors import InvalidInputError
 
@@ -99,6 +98,8 @@ class ImageURLs:
     index: int | None = None
 
     def __post_init__(self) -> None:
+        from ._constraints import field  # the table loads on first use, not on `import pinkit`
+
         spec = field("pins/create", "media_source[source_type=multiple_image_urls].items")
         low, high = spec.min_items or 0, spec.max_items or len(self.items)
         if not low <= len(self.items) <= high:
@@ -135,6 +136,8 @@ class VideoID:
             check_url("cover_image_url", self.cover_image_url)
         frame = self.cover_image_key_frame_time
         if frame is not None:
+            from ._constraints import field
+
             path = "media_source[source_type=video_id].cover_image_key_frame_time"
             least = field("pins/create", path).minimum
             if least is not None and frame < least:

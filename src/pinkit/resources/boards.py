@@ -2,19 +2,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._constraints import field, param
 from .._resource import Call, M, PageCall, Resource, endpoint, no_content, paginated
 from .._validate import check_fields, check_id
 from ..errors import InvalidInputError
 from ..models import Board, BoardSection, Pin
 
 
-def _privacy(value: str | None, allowed: tuple[str, ...] | None) -> str | None:
-    """``value`` in upper case, if it is one of the operation's ``allowed`` privacy values."""
+def _privacy(value: str | None, operation_id: str, *, query: bool = False) -> str | None:
+    """``value`` in upper case, if it is one of the privacy values the spec allows for the
+    operation (in its body, or in its query with ``query``)."""
     if value is None:
         return None
+    from .._constraints import field, param  # loaded on first use: `import pinkit` stays fast
+
+    spec = param(operation_id, "privacy") if query else field(operation_id, "privacy")
+    allowed = spec.enum or ()
     upper = value.upper()
-    allowed = allowed or ()
     if upper not in allowed:
         raise InvalidInputError(f"privacy must be one of {', '.join(allowed)}, got {value!r}")
     return upper
@@ -84,7 +87,7 @@ class BoardsAPI(Resource[M]):
         page_size: int | None = None,
         max_items: int | None = None,
     ) -> PageCall[Board]:
-        params = {"privacy": _privacy(privacy, param("boards/list", "privacy").enum)}
+        params = {"privacy": _privacy(privacy, "boards/list", query=True)}
         return PageCall("/boards", params, page_size, max_items, item=Board)
 
     @endpoint
@@ -105,7 +108,7 @@ class BoardsAPI(Resource[M]):
             {
                 "name": name,
                 "description": description,
-                "privacy": _privacy(privacy, field("boards/create", "privacy").enum),
+                "privacy": _privacy(privacy, "boards/create"),
                 "is_ads_only": is_ads_only,
             },
         )
@@ -115,7 +118,7 @@ class BoardsAPI(Resource[M]):
     def update(self, board_id: str, /, **fields: Any) -> Call[Board]:
         """Change ``name``, ``description`` or ``privacy`` (PUBLIC or SECRET)."""
         if "privacy" in fields:
-            fields["privacy"] = _privacy(fields["privacy"], field("boards/update", "privacy").enum)
+            fields["privacy"] = _privacy(fields["privacy"], "boards/update")
         body = check_fields("boards/update", fields)
         if not body:
             raise InvalidInputError("nothing to update: give name, description or privacy")
