@@ -37,6 +37,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/paging.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/emulator_latency.py
+	$(BIN)/python bench/validation.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ._operations import find
 from ._resource import Call
 from .errors import InvalidInputError, PaginationError
 
@@ -23,21 +24,44 @@ if TYPE_CHECKING:
 __all__ = ["MAX_PAGE_SIZE", "AsyncPager", "Pages", "SyncPager"]
 
 T = TypeVar("T")
+#: The page size asked for when the spec gives a list no maximum (and the limit for paths that
+#: are not in the spec); the spec's lists almost all allow 1 to 250.
 MAX_PAGE_SIZE = 250
+
+
+@cache
+def page_size_range(path: str) -> tuple[int, int | None]:
+    """The spec's ``page_size`` range for the list at ``path`` (None: no maximum)."""
+    from ._constraints import param  # the table loads on the first list, not on `import pinkit`
+
+    op = find("GET", path)
+    if op is None:
+        return 1, MAX_PAGE_SIZE
+    try:
+        spec = param(op.id, "page_size")
+    except LookupError:
+        return 1, MAX_PAGE_SIZE
+    return int(spec.minimum or 1), None if spec.maximum is None else int(spec.maximum)
 
 
 class Pages:
     def __init__(
-        self, params: Mapping[str, Any] | None, page_size: int | None, max_items: int | None
+        self,
+        params: Mapping[str, Any] | None,
+        page_size: int | None,
+        max_items: int | None,
+        *,
+        limits: tuple[int, int | None] = (1, MAX_PAGE_SIZE),
     ) -> None:
-        if page_size is not None and not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise InvalidInputError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+        low, high = limits
+        if page_size is not None and (page_size < low or (high is not None and page_size > high)):
+            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise InvalidInputError(f"page_size must be {bounds}")
         if max_items is not None and max_items < 0:
             raise InvalidInputError("max_items must be >= 0")
         self.params = dict(params or {})
-        self.page_size = page_size or (
-            min(MAX_PAGE_SIZE, max_items) if max_items else MAX_PAGE_SIZE
-        )
+        largest = MAX_PAGE_SIZE if high is None else high
+        self.page_size = page_size or (min(largest, max_items) if max_items else largest)
         self.remaining = max_items
         self.bookmark: str | None = None
         self._seen: set[str] = set()
@@ -97,7 +121,9 @@ class _Pager(Generic[T]):
         self._parse = page_parser(item)
 
     def _pages(self) -> Pages:
-        return Pages(self._call.params, self._call.page_size, self._call.max_items)
+        call = self._call
+        limits = page_size_range(call.path)
+        return Pages(call.params, call.page_size, call.max_items, limits=limits)
 
     def _page_call(self, pages: Pages) -> Call[tuple[list[T], str | None]]:
         return Call("GET", self._call.path, params=pages.next_params(), parse=self._parse, raw=True)

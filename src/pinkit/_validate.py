@@ -1,30 +1,29 @@
 """Checks made before any request, so bad input fails fast with a clear ``InvalidInputError``.
 
-The limits are the spec's (``maxLength``, ``pattern``); the API would reject the same input,
-but only after a round trip, and for bulk work only one row at a time.
+The limits are the spec's (lengths, ID patterns, enums, types), looked up for the operation the
+request goes to in the packaged constraint table (``pinkit._constraints``): the API would reject
+the same input, but only after a round trip, and for bulk work only one row at a time. A few
+rules the spec does not state stay here: links are http(s) URLs, names are not blank, and IDs in
+URL paths are ASCII digits.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .errors import InvalidInputError
 
+if TYPE_CHECKING:
+    from ._constraints import Problem
+
 __all__ = ["check_fields", "check_id", "check_url", "drop_none"]
 
-_ID = re.compile(r"^\d+$")
-# Field -> maximum length, for pins and boards (PinCreate, PinUpdate, BoardSection).
-MAX_LENGTH = {
-    "title": 100,
-    "description": 800,
-    "alt_text": 500,
-    "link": 2048,
-    "name": 180,
-}
-ID_FIELDS = frozenset({"board_id", "board_section_id", "parent_pin_id", "sponsor_id", "media_id"})
+# With fullmatch: ASCII digits from start to end (\d and $ would let in other scripts' digits
+# and a trailing newline).
+_ID = re.compile(r"[0-9]+")
 
 
 def drop_none(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -33,7 +32,7 @@ def drop_none(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def check_id(name: str, value: Any) -> str:
-    if not isinstance(value, str) or not _ID.match(value):
+    if not isinstance(value, str) or not _ID.fullmatch(value):
         raise InvalidInputError(f"{name} must be a string of digits, got {value!r}")
     return value
 
@@ -45,22 +44,39 @@ def check_url(name: str, value: str) -> str:
     return value
 
 
-def check_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Drop unset fields; check lengths, IDs and links of the ones that are set."""
+def check_fields(operation_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop unset fields; check the ones that are set against ``operation_id``'s JSON body
+    (``"pins/create"``, ``"board_sections/update"``...) and its links."""
+    from ._constraints import check_body  # imported on the first check: `import pinkit` stays fast
+
     fields = drop_none(fields)
-    for name, value in fields.items():
-        limit = MAX_LENGTH.get(name)
-        if limit is not None:
-            if not isinstance(value, str):
-                raise InvalidInputError(f"{name} must be a string")
-            if len(value) > limit:
-                raise InvalidInputError(
-                    f"{name} is {len(value)} characters; Pinterest allows at most {limit}"
-                )
-        if name in ID_FIELDS:
-            check_id(name, value)
-        if name == "link":
-            check_url(name, value)
-    if "name" in fields and not fields["name"].strip():
+    name = fields.get("name")
+    if isinstance(name, str) and not name.strip():
         raise InvalidInputError("name must not be empty")
+    problems = check_body(operation_id, fields, partial=True)
+    if problems:
+        raise InvalidInputError(_message(operation_id, problems[0], fields))
+    link = fields.get("link")
+    if isinstance(link, str):
+        check_url("link", link)
     return fields
+
+
+def _message(operation_id: str, problem: Problem, fields: Mapping[str, Any]) -> str:
+    """The problem in words, with the offending value when it is one of ``fields``."""
+    from ._constraints import DIGIT_PATTERNS
+    from ._constraints import field as spec_field
+
+    if problem.path not in fields:
+        return str(problem)
+    value = fields[problem.path]
+    spec = spec_field(operation_id, problem.path)
+    if problem.keyword == "maxLength" and isinstance(value, str):
+        return (
+            f"{problem.path} is {len(value)} characters; Pinterest allows at most {spec.max_length}"
+        )
+    if problem.keyword in ("type", "pattern") and spec.pattern in DIGIT_PATTERNS:
+        return f"{problem.path} must be a string of digits, got {value!r}"
+    if problem.keyword in ("pattern", "enum"):
+        return f"{problem}, got {value!r}"
+    return str(problem)

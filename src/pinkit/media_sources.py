@@ -98,8 +98,12 @@ class ImageURLs:
     index: int | None = None
 
     def __post_init__(self) -> None:
-        if not 2 <= len(self.items) <= 5:
-            raise InvalidInputError(f"a carousel has 2 to 5 images, got {len(self.items)}")
+        from ._constraints import field  # the table loads on first use, not on `import pinkit`
+
+        spec = field("pins/create", "media_source[source_type=multiple_image_urls].items")
+        low, high = spec.min_items or 0, spec.max_items or len(self.items)
+        if not low <= len(self.items) <= high:
+            raise InvalidInputError(f"a carousel has {low} to {high} images, got {len(self.items)}")
         for item in self.items:
             check_url("carousel image url", item if isinstance(item, str) else item.get("url", ""))
 
@@ -130,8 +134,14 @@ class VideoID:
             )
         if self.cover_image_url is not None:
             check_url("cover_image_url", self.cover_image_url)
-        if self.cover_image_key_frame_time is not None and self.cover_image_key_frame_time < 0:
-            raise InvalidInputError("cover_image_key_frame_time must be >= 0 seconds")
+        frame = self.cover_image_key_frame_time
+        if frame is not None:
+            from ._constraints import field
+
+            path = "media_source[source_type=video_id].cover_image_key_frame_time"
+            least = field("pins/create", path).minimum
+            if least is not None and frame < least:
+                raise InvalidInputError(f"cover_image_key_frame_time must be >= {least} seconds")
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"source_type": "video_id", "media_id": self.media_id}

@@ -111,7 +111,7 @@ def test_lists_stream_with_limit_and_page_size(
         ("boards", "update", "123"),  # nothing to update
         ("boards", "update", "123", "--privacy", "PROTECTED"),
         ("boards", "create", "x", "--privacy", "HIDDEN"),
-        ("boards", "create", "x" * 181),
+        ("boards", "sections", "create", "1", "x" * 181),  # the spec: 180 at most
         ("boards", "sections", "update", "1", "2"),  # --name is required
         ("boards", "sections", "delete", "1", "../2"),
         ("boards", "list", "--limit", "-1"),

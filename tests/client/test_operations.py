@@ -1,4 +1,5 @@
-"""The packaged operation table is the spec's, and lookups find the right operation."""
+"""The packaged operation and constraint tables are the spec's, and lookups find the right
+operation."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 import pytest
 
 from pinkit import _operations
-from tests.spec import ROOT
+from tests.spec import ROOT, spec_path
 
 
 def _generator() -> Any:
@@ -24,6 +25,14 @@ def test_packaged_table_matches_the_spec(openapi_spec: dict[str, Any]) -> None:
     gen = _generator()
     expected = gen.render(gen.build_table(openapi_spec))
     assert gen.TABLE.read_text(encoding="utf-8") == expected, "run scripts/gen_operations.py"
+
+
+def test_packaged_constraints_match_the_spec(openapi_spec: dict[str, Any]) -> None:
+    gen = _generator()
+    expected = gen.render_constraints(gen.build_constraints(openapi_spec))
+    packaged = gen.CONSTRAINTS.read_text(encoding="utf-8")
+    assert packaged == expected, "run scripts/gen_operations.py"
+    assert gen.main([str(spec_path()), "--check"]) == 0  # --check covers both files
 
 
 def test_table_covers_every_operation_with_a_category(openapi_spec: dict[str, Any]) -> None:

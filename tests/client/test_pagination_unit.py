@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from pinkit import InvalidInputError, PaginationError
-from pinkit._pagination import Pages, page_parser
+from pinkit._pagination import Pages, page_parser, page_size_range
 from pinkit.models import Pin
 
 
@@ -57,3 +57,14 @@ def test_pages_parse_into_models_keeping_unknown_fields() -> None:
 def test_malformed_pages_are_pagination_errors(body: bytes) -> None:
     with pytest.raises(PaginationError, match="unexpected page"):
         page_parser(Pin)(body)
+
+
+def test_page_size_range_is_the_specs_for_the_list() -> None:
+    assert page_size_range("/boards") == (1, 250)
+    assert page_size_range("/ad_accounts/123/keywords") == (1, None)  # no maximum in the spec
+    assert page_size_range("/not/in/the/spec") == (1, 250)
+    unbounded = Pages(None, 1000, None, limits=(1, None))
+    assert unbounded.next_params() == {"page_size": 1000}
+    assert Pages(None, None, None, limits=(1, None)).next_params() == {"page_size": 250}
+    with pytest.raises(InvalidInputError, match="at least 1"):
+        Pages(None, 0, None, limits=(1, None))

@@ -199,7 +199,7 @@ def _check_row(number: int, values: dict[str, str], base: Path) -> tuple[Row | N
     texts = {c: values[c] for c in TEXT_COLUMNS if values.get(c)}
     for column, value in texts.items():
         try:
-            check_fields({column: value})  # the client's own length and link rules
+            check_fields("pins/create", {column: value})  # the client's own checks
         except InvalidInputError as exc:
             bad(column, _reason(exc))
 

@@ -153,13 +153,14 @@ def create(
     if cover_image_url is not None and cover_frame is not None:
         raise click.UsageError("give --cover-image-url or --cover-frame, not both")
     fields = check_fields(
+        "pins/create",
         {
             "title": title,
             "description": description,
             "link": link,
             "alt_text": alt_text,
             "board_section_id": section_id,
-        }
+        },
     )
     check_id("board_id", board_id)
     source: MediaSource

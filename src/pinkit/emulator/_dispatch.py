@@ -137,11 +137,11 @@ def _process_operation(
                 raise ApiError(401)
             _check_scopes(op, principal)
             _check_sandbox(backend, op)
-            if handler is None:
-                raise ApiError(501, f"The pinkit emulator does not implement {op.id} yet.")
             path_params = op.match(relative.rstrip("/") or "/") or {}
             query = parse_qs(req.query_string, keep_blank_values=True)
             validate_request(op, path_params, query, req.body, req.headers.get("content-type", ""))
+            if handler is None:
+                raise ApiError(501, f"The pinkit emulator does not implement {op.id} yet.")
             ctx = Context(
                 op=op,
                 path_params=path_params,

@@ -20,12 +20,13 @@ from typing import Any
 
 from starlette.responses import Response
 
+from pinkit._constraints import param
+
 from ._errors import ApiError
 from ._registry import Context
 from ._store import Doc, Tx, Where
 
 __all__ = [
-    "PAGE_SIZE_DEFAULT",
     "Listing",
     "bool_arg",
     "decode_bookmark",
@@ -35,8 +36,6 @@ __all__ = [
     "paginate",
     "paginate_raw",
 ]
-
-PAGE_SIZE_DEFAULT = 25
 
 # 0xFB 0xFF encode to "+/" in base64: every bookmark carries the characters that need escaping.
 _MAGIC = b"\xfb\xff"
@@ -76,8 +75,9 @@ class Listing:
 
 
 def page_size(ctx: Context) -> int:
+    """The request's page size (checked against the spec), or the spec's default."""
     raw = ctx.arg("page_size")
-    return PAGE_SIZE_DEFAULT if raw is None else int(raw)
+    return int(raw) if raw is not None else int(param(ctx.op.id, "page_size").default or 25)
 
 
 def bool_arg(ctx: Context, name: str, default: bool = False) -> bool:

@@ -7,12 +7,16 @@ from .._validate import check_fields, check_id
 from ..errors import InvalidInputError
 from ..models import Board, BoardSection, Pin
 
-PRIVACY = ("PUBLIC", "PROTECTED", "SECRET")
 
-
-def _privacy(value: str | None, allowed: tuple[str, ...] = PRIVACY) -> str | None:
+def _privacy(value: str | None, operation_id: str, *, query: bool = False) -> str | None:
+    """``value`` in upper case, if it is one of the privacy values the spec allows for the
+    operation (in its body, or in its query with ``query``)."""
     if value is None:
         return None
+    from .._constraints import field, param  # loaded on first use: `import pinkit` stays fast
+
+    spec = param(operation_id, "privacy") if query else field(operation_id, "privacy")
+    allowed = spec.enum or ()
     upper = value.upper()
     if upper not in allowed:
         raise InvalidInputError(f"privacy must be one of {', '.join(allowed)}, got {value!r}")
@@ -38,7 +42,7 @@ class BoardSectionsAPI(Resource[M]):
         return Call(
             "POST",
             f"/boards/{check_id('board_id', board_id)}/sections",
-            json=check_fields({"name": name}),
+            json=check_fields("board_sections/create", {"name": name}),
             parse=BoardSection.model_validate,
         )
 
@@ -47,7 +51,7 @@ class BoardSectionsAPI(Resource[M]):
         return Call(
             "PATCH",
             _section_path(board_id, section_id),
-            json=check_fields({"name": name}),
+            json=check_fields("board_sections/update", {"name": name}),
             parse=BoardSection.model_validate,
         )
 
@@ -83,7 +87,7 @@ class BoardsAPI(Resource[M]):
         page_size: int | None = None,
         max_items: int | None = None,
     ) -> PageCall[Board]:
-        params = {"privacy": _privacy(privacy)}
+        params = {"privacy": _privacy(privacy, "boards/list", query=True)}
         return PageCall("/boards", params, page_size, max_items, item=Board)
 
     @endpoint
@@ -100,12 +104,13 @@ class BoardsAPI(Resource[M]):
         is_ads_only: bool | None = None,
     ) -> Call[Board]:
         body = check_fields(
+            "boards/create",
             {
                 "name": name,
                 "description": description,
-                "privacy": _privacy(privacy),
+                "privacy": _privacy(privacy, "boards/create"),
                 "is_ads_only": is_ads_only,
-            }
+            },
         )
         return Call("POST", "/boards", json=body, parse=Board.model_validate)
 
@@ -113,8 +118,8 @@ class BoardsAPI(Resource[M]):
     def update(self, board_id: str, /, **fields: Any) -> Call[Board]:
         """Change ``name``, ``description`` or ``privacy`` (PUBLIC or SECRET)."""
         if "privacy" in fields:
-            fields["privacy"] = _privacy(fields["privacy"], ("PUBLIC", "SECRET"))
-        body = check_fields(fields)
+            fields["privacy"] = _privacy(fields["privacy"], "boards/update")
+        body = check_fields("boards/update", fields)
         if not body:
             raise InvalidInputError("nothing to update: give name, description or privacy")
         return Call(

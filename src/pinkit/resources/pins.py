@@ -16,8 +16,8 @@ PIN_FIELDS = ("title", "description", "link", "alt_text", "board_section_id", "d
 
 
 def create_call(board_id: str, media_source: MediaSource, fields: dict[str, Any]) -> Call[Pin]:
-    body = check_fields({"board_id": check_id("board_id", board_id), **fields})
-    body["media_source"] = media_source_dict(media_source)
+    source = media_source_dict(media_source)
+    body = check_fields("pins/create", {"board_id": board_id, **fields, "media_source": source})
     return Call("POST", "/pins", json=body, parse=Pin.model_validate)
 
 
@@ -86,7 +86,7 @@ class PinsAPI(Resource[M]):
     def update(self, pin_id: str, /, **fields: Any) -> Call[Pin]:
         """Change ``title``, ``description``, ``link``, ``alt_text``, or move the pin with
         ``board_id`` / ``board_section_id``."""
-        body = check_fields(fields)
+        body = check_fields("pins/update", fields)
         if not body:
             raise InvalidInputError("nothing to update: give at least one field")
         return Call(
@@ -100,7 +100,9 @@ class PinsAPI(Resource[M]):
     @endpoint
     def save(self, pin_id: str, board_id: str, *, board_section_id: str | None = None) -> Call[Pin]:
         """Save a pin (yours or another user's public one) to one of your boards."""
-        body = check_fields({"board_id": board_id, "board_section_id": board_section_id})
+        body = check_fields(
+            "pins/save", {"board_id": board_id, "board_section_id": board_section_id}
+        )
         return Call(
             "POST", f"/pins/{check_id('pin_id', pin_id)}/save", json=body, parse=Pin.model_validate
         )
@@ -131,13 +133,14 @@ class PinsAPI(Resource[M]):
         if cover_image_url is None and cover_image_key_frame_time is None:
             cover_image_key_frame_time = 0
         fields = check_fields(
+            "pins/create",
             {
                 "title": title,
                 "description": description,
                 "link": link,
                 "alt_text": alt_text,
                 "board_section_id": board_section_id,
-            }
+            },
         )
         check_id("board_id", board_id)
         cover = VideoID("0", cover_image_url, cover_image_key_frame_time)  # checks the cover
