@@ -2,8 +2,10 @@
 
 ``Pages`` holds the decisions (next query, when to stop, loop guard) without I/O; the two
 pagers only fetch. Bookmarks travel as query parameters, so httpx2 URL-encodes them (a ``+``
-in a bookmark stays a ``+``). A bookmark seen before stops iteration with ``PaginationError``
-instead of looping forever.
+in a bookmark stays a ``+``). A page without a bookmark is the last one; an empty page that
+still carries a bookmark is not (the items after it would be lost), but more than
+``MAX_EMPTY_PAGES`` of them in a row, or a bookmark seen before, stop iteration with
+``PaginationError`` instead of looping forever.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from .errors import InvalidInputError, PaginationError
 if TYPE_CHECKING:
     from ._resource import PageCall
 
-__all__ = ["MAX_PAGE_SIZE", "AsyncPager", "Pages", "SyncPager"]
+__all__ = ["MAX_EMPTY_PAGES", "MAX_PAGE_SIZE", "AsyncPager", "Pages", "SyncPager"]
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 250
+MAX_EMPTY_PAGES = 10  # in a row, each with a bookmark; one more is a server stuck in a loop
 
 
 class Pages:
@@ -41,6 +44,7 @@ class Pages:
         self.remaining = max_items
         self.bookmark: str | None = None
         self._seen: set[str] = set()
+        self._empty_in_a_row = 0
         self.done = max_items == 0
 
     def next_params(self) -> dict[str, Any]:
@@ -55,13 +59,18 @@ class Pages:
         if self.remaining is not None:
             items = items[: self.remaining]
             self.remaining -= len(items)
-        if not bookmark or not page_items or self.remaining == 0:
+        if not bookmark or self.remaining == 0:
             self.done = True
-        elif bookmark in self._seen:
+            return items
+        if bookmark in self._seen:
             raise PaginationError(f"the server repeated bookmark {bookmark!r}; stopping")
-        else:
-            self._seen.add(bookmark)
-            self.bookmark = bookmark
+        self._empty_in_a_row = 0 if page_items else self._empty_in_a_row + 1
+        if self._empty_in_a_row > MAX_EMPTY_PAGES:
+            raise PaginationError(
+                f"{self._empty_in_a_row} empty pages in a row, each with a bookmark; stopping"
+            )
+        self._seen.add(bookmark)
+        self.bookmark = bookmark
         return items
 
 
