@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 import httpx2
 
 from ._base import BaseClient
+from ._clock import SYSTEM_CLOCK, Clock
 from ._flow import Flow, Locks, run_async, run_sync
 from ._pagination import AsyncPager, SyncPager
 from ._ratelimit import RateLimitsArg
@@ -53,12 +54,17 @@ class _ClientBase(BaseClient, Generic[H, M]):
         rate_limits: RateLimitsArg = None,
         on_token_refresh: TokenCallback | None = None,
         ad_account_id: str | None = None,
+        clock: Clock | None = None,
     ) -> None:
         """Defaults come from PINTEREST_ACCESS_TOKEN, PINTEREST_REFRESH_TOKEN,
         PINTEREST_CLIENT_ID/SECRET, PINTEREST_AD_ACCOUNT_ID and PINTEREST_API_URI.
 
         With an ``oauth_app`` and a refresh token the client refreshes shortly before expiry
         and once after a 401, saving each rotated token to ``token_store``.
+
+        ``clock`` (a ``pinkit.Clock``; the system clock by default) is where the client reads
+        time and waits: token expiry, rate-limit pacing, retry backoff and Retry-After, media
+        polling. The emulator's clock makes those waits pass instantly in tests.
         """
         env: Mapping[str, str] = os.environ
         super().__init__(
@@ -69,6 +75,7 @@ class _ClientBase(BaseClient, Generic[H, M]):
             rate_limits=rate_limits,
             ad_account_id=ad_account_id,
             env=env,
+            clock=SYSTEM_CLOCK if clock is None else clock,
         )
         token: TokenSet | None = None
         if access_token:
@@ -80,6 +87,7 @@ class _ClientBase(BaseClient, Generic[H, M]):
             app=oauth_app or app_from_env(env, self.base_url),
             store=token_store,
             on_token_refresh=on_token_refresh,
+            clock=self.clock,
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else self._default_http()
@@ -115,7 +123,7 @@ class Client(_ClientBase[httpx2.Client, Sync]):
         return httpx2.Client(timeout=self.timeout, limits=CONNECTION_LIMITS)
 
     def _run(self, flow: Flow[T]) -> T:
-        return run_sync(flow, self._http, self._locks)
+        return run_sync(flow, self._http, self._locks, self.clock)
 
     def _execute(self, call: Call[T]) -> T:
         return self._run(self._call_flow(call))
@@ -174,7 +182,7 @@ class AsyncClient(_ClientBase[httpx2.AsyncClient, Async]):
         return httpx2.AsyncClient(timeout=self.timeout, limits=CONNECTION_LIMITS)
 
     async def _run(self, flow: Flow[T]) -> T:
-        return await run_async(flow, self._http, self._locks)
+        return await run_async(flow, self._http, self._locks, self.clock)
 
     async def _execute(self, call: Call[T]) -> T:
         return await self._run(self._call_flow(call))

@@ -3,19 +3,21 @@
 A flow is a generator that yields *steps* (send this request, sleep this long, run this
 sub-flow under the client's lock) and receives their results. ``run_sync`` and ``run_async``
 are the only two places that perform I/O; every retry, refresh and pagination decision lives in
-flows that both clients share.
+flows that both clients share. Both runners wait through the client's clock.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import httpx2
+
+if TYPE_CHECKING:
+    from ._clock import Clock
 
 __all__ = ["Exclusive", "Flow", "Send", "Sleep", "Locks", "run_async", "run_sync"]
 
@@ -32,6 +34,8 @@ class Send:
 
 @dataclass(frozen=True)
 class Sleep:
+    """Wait ``seconds`` on the client's clock."""
+
     seconds: float
 
 
@@ -60,7 +64,7 @@ class Locks:
         return self._task
 
 
-def run_sync(flow: Flow[T], http: httpx2.Client, locks: Locks) -> T:
+def run_sync(flow: Flow[T], http: httpx2.Client, locks: Locks, clock: Clock) -> T:
     result: Any = None
     error: BaseException | None = None
     while True:
@@ -73,15 +77,15 @@ def run_sync(flow: Flow[T], http: httpx2.Client, locks: Locks) -> T:
             if isinstance(step, Send):
                 result = http.send(step.request)
             elif isinstance(step, Sleep):
-                time.sleep(step.seconds)
+                clock.sleep(step.seconds)
             else:
                 with locks.thread:
-                    result = run_sync(step.flow, http, locks)
+                    result = run_sync(step.flow, http, locks, clock)
         except Exception as exc:  # handed to the flow, which decides
             error = exc
 
 
-async def run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks) -> T:
+async def run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks, clock: Clock) -> T:
     result: Any = None
     error: BaseException | None = None
     while True:
@@ -94,9 +98,9 @@ async def run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks) -> T:
             if isinstance(step, Send):
                 result = await http.send(step.request)
             elif isinstance(step, Sleep):
-                await anyio.sleep(step.seconds)
+                await clock.async_sleep(step.seconds)
             else:
                 async with locks.task:
-                    result = await run_async(step.flow, http, locks)
+                    result = await run_async(step.flow, http, locks, clock)
         except Exception as exc:  # handed to the flow, which decides
             error = exc

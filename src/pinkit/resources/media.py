@@ -8,9 +8,8 @@ The upload goes to ``upload_url`` (S3 in production) as multipart form data with
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import httpx2
 
@@ -21,6 +20,9 @@ from .._validate import check_id
 from ..errors import InvalidInputError, MediaProcessingError
 from ..media_sources import VideoFile
 from ..models import Media, MediaUpload
+
+if TYPE_CHECKING:
+    from .._clock import Clock
 
 __all__ = ["MediaAPI", "ProgressCallback"]
 
@@ -63,7 +65,11 @@ def get_call(media_id: str) -> Call[Media]:
 
 
 def upload_file_flow(
-    upload: MediaUpload, video: VideoFile, on_progress: ProgressCallback | None, retries: int
+    upload: MediaUpload,
+    video: VideoFile,
+    on_progress: ProgressCallback | None,
+    retries: int,
+    clock: Clock,
 ) -> Flow[None]:
     """POST the file to the upload URL; retried on 5xx and network errors (same key)."""
     if not upload.upload_url:
@@ -88,14 +94,16 @@ def upload_file_flow(
             if response.status_code < 300:
                 return
             if response.status_code < 500 or attempt >= retries:
-                raise status_error(response)
+                raise status_error(response, clock=clock)
         yield Sleep(backoff(attempt))
         attempt += 1
 
 
 def wait_flow(resource: Resource[Any], media_id: str, timeout: float) -> Flow[Media]:
-    """Poll the media's status with backoff (1 s doubling to 10 s) until it is final."""
-    deadline = time.monotonic() + timeout
+    """Poll the media's status with backoff (1 s doubling to 10 s) until it is final; the
+    deadline and the waits are on the client's clock."""
+    clock = resource._client.clock
+    deadline = clock.now() + timeout
     delay = 1.0
     while True:
         media = yield from resource._call(get_call(media_id))
@@ -103,7 +111,7 @@ def wait_flow(resource: Resource[Any], media_id: str, timeout: float) -> Flow[Me
             return media
         if media.status == "failed":
             raise MediaProcessingError(f"Pinterest could not process media {media_id}", media)
-        remaining = deadline - time.monotonic()
+        remaining = deadline - clock.now()
         if remaining <= 0:
             raise MediaProcessingError(
                 f"media {media_id} still {media.status!r} after {timeout:.0f}s", media
@@ -117,7 +125,10 @@ def upload_flow(
 ) -> Flow[MediaUpload]:
     video = VideoFile.check(path)
     registered = yield from resource._call(register_call())
-    yield from upload_file_flow(registered, video, on_progress, resource._client.retry.max_retries)
+    client = resource._client
+    yield from upload_file_flow(
+        registered, video, on_progress, client.retry.max_retries, client.clock
+    )
     return registered
 
 
