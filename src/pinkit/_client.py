@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import httpx2
 
@@ -18,7 +18,7 @@ from ._clock import SYSTEM_CLOCK, Clock
 from ._flow import Flow, Locks, run_async, run_sync
 from ._pagination import AsyncPager, SyncPager
 from ._ratelimit import RateLimitsArg
-from ._resource import Async, Call, M, PageCall, Sync
+from ._resource import Async, AsyncHost, Call, Host, M, PageCall, Sync, SyncHost
 from .auth import (
     OAuthApp,
     TokenCallback,
@@ -39,6 +39,7 @@ CONNECTION_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections
 
 class _ClientBase(BaseClient, Generic[H, M]):
     _http: H
+    _is_async: bool
 
     def __init__(
         self,
@@ -92,12 +93,17 @@ class _ClientBase(BaseClient, Generic[H, M]):
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else self._default_http()
         self._locks = Locks()
-        self.user_account: UserAccountAPI[M] = UserAccountAPI(self)
-        self.boards: BoardsAPI[M] = BoardsAPI(self)
-        self.pins: PinsAPI[M] = PinsAPI(self)
-        self.media: MediaAPI[M] = MediaAPI(self)
+        host = self._host()
+        self.user_account: UserAccountAPI[M] = UserAccountAPI(host)
+        self.boards: BoardsAPI[M] = BoardsAPI(host)
+        self.pins: PinsAPI[M] = PinsAPI(host)
+        self.media: MediaAPI[M] = MediaAPI(host)
 
     def _default_http(self) -> H:
+        raise NotImplementedError
+
+    def _host(self) -> Host:
+        """This client as its resources see it."""
         raise NotImplementedError
 
     def _call_flow(self, call: Call[T]) -> Flow[T]:
@@ -119,8 +125,13 @@ class _ClientBase(BaseClient, Generic[H, M]):
 class Client(_ClientBase[httpx2.Client, Sync]):
     """Synchronous Pinterest API v5 client."""
 
+    _is_async: Literal[False] = False
+
     def _default_http(self) -> httpx2.Client:
         return httpx2.Client(timeout=self.timeout, limits=CONNECTION_LIMITS)
+
+    def _host(self) -> SyncHost:
+        return self
 
     def _run(self, flow: Flow[T]) -> T:
         return run_sync(flow, self._http, self._locks, self.clock)
@@ -133,7 +144,7 @@ class Client(_ClientBase[httpx2.Client, Sync]):
         missing or about to expire."""
         return self._run(self._tokens.fresh_token_flow())
 
-    def _pager(self, call: PageCall[Any]) -> SyncPager[Any]:
+    def _pager(self, call: PageCall[T]) -> SyncPager[T]:
         return SyncPager(self, call)
 
     def request(
@@ -178,8 +189,13 @@ class Client(_ClientBase[httpx2.Client, Sync]):
 class AsyncClient(_ClientBase[httpx2.AsyncClient, Async]):
     """Asynchronous Pinterest API v5 client (asyncio or trio, through anyio)."""
 
+    _is_async: Literal[True] = True
+
     def _default_http(self) -> httpx2.AsyncClient:
         return httpx2.AsyncClient(timeout=self.timeout, limits=CONNECTION_LIMITS)
+
+    def _host(self) -> AsyncHost:
+        return self
 
     async def _run(self, flow: Flow[T]) -> T:
         return await run_async(flow, self._http, self._locks, self.clock)
@@ -192,7 +208,7 @@ class AsyncClient(_ClientBase[httpx2.AsyncClient, Async]):
         missing or about to expire."""
         return await self._run(self._tokens.fresh_token_flow())
 
-    def _pager(self, call: PageCall[Any]) -> AsyncPager[Any]:
+    def _pager(self, call: PageCall[T]) -> AsyncPager[T]:
         return AsyncPager(self, call)
 
     async def request(

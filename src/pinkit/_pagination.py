@@ -20,7 +20,7 @@ from ._resource import Call
 from .errors import InvalidInputError, PaginationError
 
 if TYPE_CHECKING:
-    from ._resource import PageCall
+    from ._resource import AsyncHost, PageCall, SyncHost
 
 __all__ = ["MAX_EMPTY_PAGES", "MAX_PAGE_SIZE", "AsyncPager", "Pages", "SyncPager"]
 
@@ -99,8 +99,7 @@ def page_parser(item: Any) -> Callable[[bytes], tuple[list[Any], str | None]]:
 
 
 class _Pager(Generic[T]):
-    def __init__(self, client: Any, call: PageCall[T]) -> None:
-        self._client = client
+    def __init__(self, call: PageCall[T]) -> None:
         self._call = call
         item: Any = call.item
         self._parse = page_parser(item)
@@ -115,17 +114,27 @@ class _Pager(Generic[T]):
 class SyncPager(_Pager[T]):
     """Iterate over every item across pages: ``for pin in client.pins.list(): ...``."""
 
+    def __init__(self, client: SyncHost, call: PageCall[T]) -> None:
+        super().__init__(call)
+        self._client = client
+
     def __iter__(self) -> Iterator[T]:
-        pages = self._pages()
+        client, pages = self._client, self._pages()
         while not pages.done:
-            yield from pages.accept(*self._client._execute(self._page_call(pages)))
+            page = client._run(client._call_flow(self._page_call(pages)))
+            yield from pages.accept(*page)
 
 
 class AsyncPager(_Pager[T]):
     """Iterate over every item across pages: ``async for pin in client.pins.list(): ...``."""
 
+    def __init__(self, client: AsyncHost, call: PageCall[T]) -> None:
+        super().__init__(call)
+        self._client = client
+
     async def __aiter__(self) -> AsyncIterator[T]:
-        pages = self._pages()
+        client, pages = self._client, self._pages()
         while not pages.done:
-            for item in pages.accept(*await self._client._execute(self._page_call(pages))):
+            page = await client._run(client._call_flow(self._page_call(pages)))
+            for item in pages.accept(*page):
                 yield item

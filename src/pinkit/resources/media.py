@@ -142,12 +142,15 @@ class MediaAPI(Resource[M]):
 
     @endpoint
     def get(self, media_id: str) -> Call[Media]:
+        """The upload's processing status (``registered``, ``processing``, ``succeeded`` or
+        ``failed``); ``wait`` polls this for you."""
         return get_call(media_id)
 
     @paginated
     def list(
         self, *, page_size: int | None = None, max_items: int | None = None
     ) -> PageCall[Media]:
+        """Every media upload of the user, with its processing status."""
         return PageCall("/media", None, page_size, max_items, item=Media)
 
     @workflow
