@@ -89,6 +89,7 @@ class _ClientBase(BaseClient, Generic[H, M]):
             store=token_store,
             on_token_refresh=on_token_refresh,
             clock=self.clock,
+            load_now=not self._is_async,  # the async client reads the store off its loop
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else self._default_http()
@@ -111,7 +112,8 @@ class _ClientBase(BaseClient, Generic[H, M]):
 
     @property
     def token(self) -> TokenSet | None:
-        """The current token set (its repr shows no secret)."""
+        """The current token set (its repr shows no secret). A token that only the
+        ``token_store`` holds shows here on ``AsyncClient`` once the first request read it."""
         return self._tokens.token
 
     @property
@@ -187,7 +189,11 @@ class Client(_ClientBase[httpx2.Client, Sync]):
 
 
 class AsyncClient(_ClientBase[httpx2.AsyncClient, Async]):
-    """Asynchronous Pinterest API v5 client (asyncio or trio, through anyio)."""
+    """Asynchronous Pinterest API v5 client (asyncio or trio, through anyio).
+
+    File reads for uploads and token-store reads and writes run in worker threads, never on
+    the event loop; a ``token_store`` is first read by the first request (or ``fresh_token``).
+    """
 
     _is_async: Literal[True] = True
 

@@ -8,6 +8,7 @@ for good, so every refresh is saved to the token store before the new token is u
 from __future__ import annotations
 
 import base64
+import functools
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
@@ -18,7 +19,7 @@ import httpx2
 
 from . import _base
 from ._clock import SYSTEM_CLOCK, Clock
-from ._flow import Exclusive, Flow, Locks, Send, run_async, run_sync
+from ._flow import Blocking, Exclusive, Flow, Locks, Send, run_async, run_sync
 from ._tokens import (
     REFRESH_LEEWAY_S,
     SCOPES,
@@ -253,7 +254,8 @@ class TokenManager:
 
     Refreshes run as ``Exclusive`` flows, so concurrent requests on a stale token wait for one
     refresh instead of each starting their own (which, with rotation, would invalidate each
-    other's refresh tokens). Expiry is judged on ``clock``.
+    other's refresh tokens). Token-store reads and writes are ``Blocking`` steps: the async
+    client runs them in a worker thread. Expiry is judged on ``clock``.
     """
 
     def __init__(
@@ -265,9 +267,15 @@ class TokenManager:
         on_token_refresh: TokenCallback | None = None,
         leeway: float = REFRESH_LEEWAY_S,
         clock: Clock = SYSTEM_CLOCK,
+        load_now: bool = True,
     ) -> None:
-        if token is None and store is not None:
+        """Without a ``token``, the one in ``store`` is used: read here when ``load_now``,
+        else by the first flow (the async client, which must not block its event loop)."""
+        self._unread_store = token is None and store is not None
+        if self._unread_store and load_now:
+            assert store is not None
             token = store.load()
+            self._unread_store = False
         self._token = token
         self.app = app
         self.store = store
@@ -283,8 +291,17 @@ class TokenManager:
     def can_refresh(self) -> bool:
         return self.app is not None and (self._token is None or bool(self._token.refresh_token))
 
+    def load_flow(self) -> Flow[TokenSet | None]:
+        """Read the store if no flow has yet (at most once)."""
+        if self._unread_store and self.store is not None:
+            self._token = yield Blocking(self.store.load)
+            self._unread_store = False
+        return self._token
+
     def access_token_flow(self) -> Flow[str]:
         """The access token to use now, refreshing first if it is missing or about to expire."""
+        if self._unread_store:
+            yield Exclusive(self.load_flow())
         token = self._token
         if token is None or token.expires_within(self.leeway, now=self.clock.now()):
             if self.can_refresh and (token is None or token.refresh_token):
@@ -308,7 +325,8 @@ class TokenManager:
         """Refresh unless someone else (a thread, a task, another process) already did."""
         current = self._token
         if self.store is not None:
-            stored = self.store.load()
+            stored: TokenSet | None = yield Blocking(self.store.load)
+            self._unread_store = False
             if stored is not None and stored.access_token != stale_access_token:
                 current = self._token = stored
         if current is not None and current.access_token != stale_access_token:
@@ -322,7 +340,7 @@ class TokenManager:
         fields = OAuthApp._refresh_fields(current.refresh_token, None)
         new = yield from self.app.grant_flow(fields, previous=current, clock=self.clock)
         if self.store is not None:
-            self.store.save(new)
+            yield Blocking(functools.partial(self.store.save, new))
         elif self.on_token_refresh is None:
             _base.log.warning(
                 "tokens refreshed and kept in memory only: the old refresh token may no longer "
@@ -336,11 +354,6 @@ class TokenManager:
     def refresh_after_401(self, rejected_access_token: str) -> Flow[TokenSet]:
         token: TokenSet = yield Exclusive(self.refresh_flow(rejected_access_token))
         return token
-
-    def replace_token(self, token: TokenSet) -> None:
-        self._token = token
-        if self.store is not None:
-            self.store.save(token)
 
 
 def token_from_env(env: Mapping[str, str]) -> TokenSet | None:
