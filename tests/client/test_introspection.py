@@ -18,8 +18,6 @@ import pytest
 import pinkit
 from pinkit._resource import Resource, endpoint, paginated, workflow
 
-Kind = type[endpoint[Any, Any]] | type[paginated[Any, Any]] | type[workflow[Any, Any]]
-
 
 def resources_of(obj: object, path: str) -> Iterator[tuple[str, Resource[Any]]]:
     for name, value in vars(obj).items():
