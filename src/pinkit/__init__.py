@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
+    from ._clock import Clock, SystemClock
     from ._pagination import AsyncPager, SyncPager
     from ._ratelimit import Limit
     from ._tokens import FileTokenStore, MemoryTokenStore, TokenSet, TokenStore
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 _LAZY = {
     "AsyncClient": "._client",
     "Client": "._client",
+    "Clock": "._clock",
+    "SystemClock": "._clock",
     "AsyncPager": "._pagination",
     "SyncPager": "._pagination",
     "Limit": "._ratelimit",
@@ -99,6 +102,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Client",
+    "Clock",
     "ConflictError",
     "FileTokenStore",
     "InternalServerError",
@@ -113,6 +117,7 @@ __all__ = [
     "PinterestError",
     "RateLimitError",
     "SyncPager",
+    "SystemClock",
     "TokenSet",
     "TokenStore",
     "UnprocessableEntityError",

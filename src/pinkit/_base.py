@@ -9,7 +9,6 @@ import logging
 import os
 import random
 import re
-import time
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -39,6 +38,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from ._clock import Clock
     from ._resource import Call
     from .auth import TokenManager
 
@@ -94,8 +94,9 @@ def request_id(response: httpx2.Response) -> str | None:
     return response.headers.get("x-pinterest-rid") or response.headers.get("x-request-id")
 
 
-def _parse_seconds(value: str | None) -> float | None:
-    """Seconds from ``"12"``, ``"12, 120;w=60"`` or an HTTP date; None when unparseable."""
+def _parse_seconds(value: str | None, clock: Clock) -> float | None:
+    """Seconds from ``"12"``, ``"12, 120;w=60"`` or an HTTP date (counted from the clock's
+    now); None when unparseable."""
     if not value:
         return None
     try:
@@ -106,24 +107,24 @@ def _parse_seconds(value: str | None) -> float | None:
         parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, parsed.timestamp() - time.time())
+    return max(0.0, parsed.timestamp() - clock.now())
 
 
-def retry_after(headers: Mapping[str, str]) -> float | None:
+def retry_after(headers: Mapping[str, str], clock: Clock) -> float | None:
     """Seconds from ``Retry-After-Ms`` or ``Retry-After`` (seconds or an HTTP date)."""
-    if (ms := _parse_seconds(headers.get("retry-after-ms"))) is not None:
+    if (ms := _parse_seconds(headers.get("retry-after-ms"), clock)) is not None:
         return ms / 1000
-    return _parse_seconds(headers.get("retry-after"))
+    return _parse_seconds(headers.get("retry-after"), clock)
 
 
-def server_wait(headers: Mapping[str, str]) -> float | None:
+def server_wait(headers: Mapping[str, str], clock: Clock) -> float | None:
     """How long a rate-limited answer asks us to wait: Retry-After, else X-RateLimit-Reset.
 
     ``X-RateLimit-Reset`` comes on every answer (seconds until the window resets), so it only
     means "wait" on a 429 or when ``X-RateLimit-Remaining`` is 0.
     """
-    wait = retry_after(headers)
-    return wait if wait is not None else _parse_seconds(headers.get("x-ratelimit-reset"))
+    wait = retry_after(headers, clock)
+    return wait if wait is not None else _parse_seconds(headers.get("x-ratelimit-reset"), clock)
 
 
 def backoff(attempt: int) -> float:
@@ -147,6 +148,7 @@ def _error_body(response: httpx2.Response) -> tuple[Any, int | None, str]:
 def status_error(
     response: httpx2.Response,
     *,
+    clock: Clock,
     error_class: type[APIStatusError] | None = None,
     category: str | None = None,
 ) -> APIStatusError:
@@ -165,7 +167,7 @@ def status_error(
     if cls is RateLimitError or (response.status_code == 429 and error_class is None):
         return RateLimitError(
             message,
-            retry_after=server_wait(response.headers),
+            retry_after=server_wait(response.headers, clock),
             category=category,
             spam="spam" in message.lower(),
             **common,
@@ -219,7 +221,7 @@ class RetryPolicy:
         )
 
     def wait_for_status(
-        self, response: httpx2.Response, attempt: int, repeatable: bool
+        self, response: httpx2.Response, attempt: int, repeatable: bool, clock: Clock
     ) -> float | None:
         """Seconds to wait before retrying ``response``, or None to give up."""
         status = response.status_code
@@ -229,7 +231,8 @@ class RetryPolicy:
             return None  # a POST that may have been processed: never risk a duplicate
         if response.headers.get("x-should-retry") == "false":
             return None
-        wait = server_wait(response.headers) if status == 429 else retry_after(response.headers)
+        headers = response.headers
+        wait = server_wait(headers, clock) if status == 429 else retry_after(headers, clock)
         return backoff(attempt) if wait is None else wait
 
 
@@ -246,8 +249,10 @@ class BaseClient:
         rate_limits: RateLimitsArg,
         ad_account_id: str | None,
         env: Mapping[str, str],
+        clock: Clock,
     ) -> None:
         setup_logging(env)
+        self.clock = clock
         if base_url is None:
             base_url = SANDBOX_URL if sandbox else env.get("PINTEREST_API_URI") or PRODUCTION_URL
         self.base_url = check_base_url(base_url)
@@ -262,7 +267,9 @@ class BaseClient:
         self.retry = RetryPolicy(max_retries, MAX_RETRY_WAIT_S)
         limits = resolve_limits(rate_limits)
         self.limiter = (
-            None if limits is None else RateLimiter(limits, pinned=pinned_categories(rate_limits))
+            None
+            if limits is None
+            else RateLimiter(limits, pinned=pinned_categories(rate_limits), clock=clock.now)
         )
         self.ad_account_id = ad_account_id or env.get("PINTEREST_AD_ACCOUNT_ID") or None
 
@@ -356,7 +363,7 @@ class BaseClient:
                 raise connection_error(exc, request) from None
             self._log_response(response)
             status = response.status_code
-            wait_hint = server_wait(response.headers)
+            wait_hint = server_wait(response.headers, self.clock)
             if self.limiter is not None and keys:
                 self.limiter.observe(
                     keys[-1], response.headers, limited=status == 429, wait=wait_hint or 0.0
@@ -367,12 +374,12 @@ class BaseClient:
                 refreshed = True
                 yield from tokens.refresh_after_401(token)
                 continue
-            error = status_error(response, category=category)
+            error = status_error(response, clock=self.clock, category=category)
             if isinstance(error, RateLimitError) and (
                 error.spam or (error.retry_after or 0) > self.retry.max_wait
             ):
                 raise error
-            retry_in = self.retry.wait_for_status(response, attempt, repeatable)
+            retry_in = self.retry.wait_for_status(response, attempt, repeatable, self.clock)
             if retry_in is None or retry_in > self.retry.max_wait:
                 raise error
             log.info("%s %s; retry %d in %.2fs", status, category, attempt + 1, retry_in)

@@ -9,15 +9,16 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import httpx2
 
 from ._base import BaseClient
+from ._clock import SYSTEM_CLOCK, Clock
 from ._flow import Flow, Locks, run_async, run_sync
 from ._pagination import AsyncPager, SyncPager
 from ._ratelimit import RateLimitsArg
-from ._resource import Async, Call, M, PageCall, Sync
+from ._resource import Async, AsyncHost, Call, Host, M, PageCall, Sync, SyncHost
 from .auth import (
     OAuthApp,
     TokenCallback,
@@ -38,6 +39,7 @@ CONNECTION_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections
 
 class _ClientBase(BaseClient, Generic[H, M]):
     _http: H
+    _is_async: bool
 
     def __init__(
         self,
@@ -53,12 +55,17 @@ class _ClientBase(BaseClient, Generic[H, M]):
         rate_limits: RateLimitsArg = None,
         on_token_refresh: TokenCallback | None = None,
         ad_account_id: str | None = None,
+        clock: Clock | None = None,
     ) -> None:
         """Defaults come from PINTEREST_ACCESS_TOKEN, PINTEREST_REFRESH_TOKEN,
         PINTEREST_CLIENT_ID/SECRET, PINTEREST_AD_ACCOUNT_ID and PINTEREST_API_URI.
 
         With an ``oauth_app`` and a refresh token the client refreshes shortly before expiry
         and once after a 401, saving each rotated token to ``token_store``.
+
+        ``clock`` (a ``pinkit.Clock``; the system clock by default) is where the client reads
+        time and waits: token expiry, rate-limit pacing, retry backoff and Retry-After, media
+        polling. The emulator's clock makes those waits pass instantly in tests.
         """
         env: Mapping[str, str] = os.environ
         super().__init__(
@@ -69,6 +76,7 @@ class _ClientBase(BaseClient, Generic[H, M]):
             rate_limits=rate_limits,
             ad_account_id=ad_account_id,
             env=env,
+            clock=SYSTEM_CLOCK if clock is None else clock,
         )
         token: TokenSet | None = None
         if access_token:
@@ -80,16 +88,23 @@ class _ClientBase(BaseClient, Generic[H, M]):
             app=oauth_app or app_from_env(env, self.base_url),
             store=token_store,
             on_token_refresh=on_token_refresh,
+            clock=self.clock,
+            load_now=not self._is_async,  # the async client reads the store off its loop
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else self._default_http()
         self._locks = Locks()
-        self.user_account: UserAccountAPI[M] = UserAccountAPI(self)
-        self.boards: BoardsAPI[M] = BoardsAPI(self)
-        self.pins: PinsAPI[M] = PinsAPI(self)
-        self.media: MediaAPI[M] = MediaAPI(self)
+        host = self._host()
+        self.user_account: UserAccountAPI[M] = UserAccountAPI(host)
+        self.boards: BoardsAPI[M] = BoardsAPI(host)
+        self.pins: PinsAPI[M] = PinsAPI(host)
+        self.media: MediaAPI[M] = MediaAPI(host)
 
     def _default_http(self) -> H:
+        raise NotImplementedError
+
+    def _host(self) -> Host:
+        """This client as its resources see it."""
         raise NotImplementedError
 
     def _call_flow(self, call: Call[T]) -> Flow[T]:
@@ -97,7 +112,8 @@ class _ClientBase(BaseClient, Generic[H, M]):
 
     @property
     def token(self) -> TokenSet | None:
-        """The current token set (its repr shows no secret)."""
+        """The current token set (its repr shows no secret). A token that only the
+        ``token_store`` holds shows here on ``AsyncClient`` once the first request read it."""
         return self._tokens.token
 
     @property
@@ -111,11 +127,16 @@ class _ClientBase(BaseClient, Generic[H, M]):
 class Client(_ClientBase[httpx2.Client, Sync]):
     """Synchronous Pinterest API v5 client."""
 
+    _is_async: Literal[False] = False
+
     def _default_http(self) -> httpx2.Client:
         return httpx2.Client(timeout=self.timeout, limits=CONNECTION_LIMITS)
 
+    def _host(self) -> SyncHost:
+        return self
+
     def _run(self, flow: Flow[T]) -> T:
-        return run_sync(flow, self._http, self._locks)
+        return run_sync(flow, self._http, self._locks, self.clock)
 
     def _execute(self, call: Call[T]) -> T:
         return self._run(self._call_flow(call))
@@ -125,7 +146,7 @@ class Client(_ClientBase[httpx2.Client, Sync]):
         missing or about to expire."""
         return self._run(self._tokens.fresh_token_flow())
 
-    def _pager(self, call: PageCall[Any]) -> SyncPager[Any]:
+    def _pager(self, call: PageCall[T]) -> SyncPager[T]:
         return SyncPager(self, call)
 
     def request(
@@ -168,13 +189,22 @@ class Client(_ClientBase[httpx2.Client, Sync]):
 
 
 class AsyncClient(_ClientBase[httpx2.AsyncClient, Async]):
-    """Asynchronous Pinterest API v5 client (asyncio or trio, through anyio)."""
+    """Asynchronous Pinterest API v5 client (asyncio or trio, through anyio).
+
+    File reads for uploads and token-store reads and writes run in worker threads, never on
+    the event loop; a ``token_store`` is first read by the first request (or ``fresh_token``).
+    """
+
+    _is_async: Literal[True] = True
 
     def _default_http(self) -> httpx2.AsyncClient:
         return httpx2.AsyncClient(timeout=self.timeout, limits=CONNECTION_LIMITS)
 
+    def _host(self) -> AsyncHost:
+        return self
+
     async def _run(self, flow: Flow[T]) -> T:
-        return await run_async(flow, self._http, self._locks)
+        return await run_async(flow, self._http, self._locks, self.clock)
 
     async def _execute(self, call: Call[T]) -> T:
         return await self._run(self._call_flow(call))
@@ -184,7 +214,7 @@ class AsyncClient(_ClientBase[httpx2.AsyncClient, Async]):
         missing or about to expire."""
         return await self._run(self._tokens.fresh_token_flow())
 
-    def _pager(self, call: PageCall[Any]) -> AsyncPager[Any]:
+    def _pager(self, call: PageCall[T]) -> AsyncPager[T]:
         return AsyncPager(self, call)
 
     async def request(

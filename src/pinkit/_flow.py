@@ -1,23 +1,27 @@
 """Sans-I/O flows: the one place where sync and async behaviour is written once.
 
 A flow is a generator that yields *steps* (send this request, sleep this long, run this
-sub-flow under the client's lock) and receives their results. ``run_sync`` and ``run_async``
-are the only two places that perform I/O; every retry, refresh and pagination decision lives in
-flows that both clients share.
+blocking callable, run this sub-flow under the client's lock) and receives their results.
+``run_sync`` and ``run_async`` are the only two places that perform I/O; every retry, refresh
+and pagination decision lives in flows that both clients share. Both runners wait through the
+client's clock, and ``run_async`` keeps blocking work (files, token stores) off the event loop.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
+import anyio.to_thread
 import httpx2
 
-__all__ = ["Exclusive", "Flow", "Send", "Sleep", "Locks", "run_async", "run_sync"]
+if TYPE_CHECKING:
+    from ._clock import Clock
+
+__all__ = ["Blocking", "Exclusive", "Flow", "Send", "Sleep", "Locks", "run_async", "run_sync"]
 
 T = TypeVar("T")
 
@@ -32,7 +36,17 @@ class Send:
 
 @dataclass(frozen=True)
 class Sleep:
+    """Wait ``seconds`` on the client's clock."""
+
     seconds: float
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """Call ``fn()`` (file or token-store I/O); the flow receives its result or has its error
+    thrown into it. ``run_sync`` calls it inline, ``run_async`` in a worker thread."""
+
+    fn: Callable[[], Any]
 
 
 @dataclass(frozen=True)
@@ -42,7 +56,7 @@ class Exclusive:
     flow: Flow[Any]
 
 
-Step = Send | Sleep | Exclusive
+Step = Send | Sleep | Blocking | Exclusive
 Flow = Generator[Step, Any, T]
 
 
@@ -60,7 +74,7 @@ class Locks:
         return self._task
 
 
-def run_sync(flow: Flow[T], http: httpx2.Client, locks: Locks) -> T:
+def run_sync(flow: Flow[T], http: httpx2.Client, locks: Locks, clock: Clock) -> T:
     result: Any = None
     error: BaseException | None = None
     while True:
@@ -73,15 +87,17 @@ def run_sync(flow: Flow[T], http: httpx2.Client, locks: Locks) -> T:
             if isinstance(step, Send):
                 result = http.send(step.request)
             elif isinstance(step, Sleep):
-                time.sleep(step.seconds)
+                clock.sleep(step.seconds)
+            elif isinstance(step, Blocking):
+                result = step.fn()
             else:
                 with locks.thread:
-                    result = run_sync(step.flow, http, locks)
+                    result = run_sync(step.flow, http, locks, clock)
         except Exception as exc:  # handed to the flow, which decides
             error = exc
 
 
-async def run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks) -> T:
+async def run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks, clock: Clock) -> T:
     result: Any = None
     error: BaseException | None = None
     while True:
@@ -94,9 +110,11 @@ async def run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks) -> T:
             if isinstance(step, Send):
                 result = await http.send(step.request)
             elif isinstance(step, Sleep):
-                await anyio.sleep(step.seconds)
+                await clock.async_sleep(step.seconds)
+            elif isinstance(step, Blocking):
+                result = await anyio.to_thread.run_sync(step.fn)
             else:
                 async with locks.task:
-                    result = await run_async(step.flow, http, locks)
+                    result = await run_async(step.flow, http, locks, clock)
         except Exception as exc:  # handed to the flow, which decides
             error = exc

@@ -2,8 +2,10 @@
 
 ``Pages`` holds the decisions (next query, when to stop, loop guard) without I/O; the two
 pagers only fetch. Bookmarks travel as query parameters, so httpx2 URL-encodes them (a ``+``
-in a bookmark stays a ``+``). A bookmark seen before stops iteration with ``PaginationError``
-instead of looping forever.
+in a bookmark stays a ``+``). A page without a bookmark is the last one; an empty page that
+still carries a bookmark is not (the items after it would be lost), but more than
+``MAX_EMPTY_PAGES`` of them in a row, or a bookmark seen before, stop iteration with
+``PaginationError`` instead of looping forever.
 """
 
 from __future__ import annotations
@@ -14,19 +16,21 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ._calls import Call
 from ._operations import find
-from ._resource import Call
 from .errors import InvalidInputError, PaginationError
 
 if TYPE_CHECKING:
-    from ._resource import PageCall
+    from ._calls import PageCall
+    from ._resource import AsyncHost, SyncHost
 
-__all__ = ["MAX_PAGE_SIZE", "AsyncPager", "Pages", "SyncPager"]
+__all__ = ["MAX_EMPTY_PAGES", "MAX_PAGE_SIZE", "AsyncPager", "Pages", "SyncPager"]
 
 T = TypeVar("T")
 #: The page size asked for when the spec gives a list no maximum (and the limit for paths that
 #: are not in the spec); the spec's lists almost all allow 1 to 250.
 MAX_PAGE_SIZE = 250
+MAX_EMPTY_PAGES = 10  # in a row, each with a bookmark; one more is a server stuck in a loop
 
 
 @cache
@@ -65,6 +69,7 @@ class Pages:
         self.remaining = max_items
         self.bookmark: str | None = None
         self._seen: set[str] = set()
+        self._empty_in_a_row = 0
         self.done = max_items == 0
 
     def next_params(self) -> dict[str, Any]:
@@ -79,13 +84,18 @@ class Pages:
         if self.remaining is not None:
             items = items[: self.remaining]
             self.remaining -= len(items)
-        if not bookmark or not page_items or self.remaining == 0:
+        if not bookmark or self.remaining == 0:
             self.done = True
-        elif bookmark in self._seen:
+            return items
+        if bookmark in self._seen:
             raise PaginationError(f"the server repeated bookmark {bookmark!r}; stopping")
-        else:
-            self._seen.add(bookmark)
-            self.bookmark = bookmark
+        self._empty_in_a_row = 0 if page_items else self._empty_in_a_row + 1
+        if self._empty_in_a_row > MAX_EMPTY_PAGES:
+            raise PaginationError(
+                f"{self._empty_in_a_row} empty pages in a row, each with a bookmark; stopping"
+            )
+        self._seen.add(bookmark)
+        self.bookmark = bookmark
         return items
 
 
@@ -114,8 +124,7 @@ def page_parser(item: Any) -> Callable[[bytes], tuple[list[Any], str | None]]:
 
 
 class _Pager(Generic[T]):
-    def __init__(self, client: Any, call: PageCall[T]) -> None:
-        self._client = client
+    def __init__(self, call: PageCall[T]) -> None:
         self._call = call
         item: Any = call.item
         self._parse = page_parser(item)
@@ -132,17 +141,27 @@ class _Pager(Generic[T]):
 class SyncPager(_Pager[T]):
     """Iterate over every item across pages: ``for pin in client.pins.list(): ...``."""
 
+    def __init__(self, client: SyncHost, call: PageCall[T]) -> None:
+        super().__init__(call)
+        self._client = client
+
     def __iter__(self) -> Iterator[T]:
-        pages = self._pages()
+        client, pages = self._client, self._pages()
         while not pages.done:
-            yield from pages.accept(*self._client._execute(self._page_call(pages)))
+            page = client._run(client._call_flow(self._page_call(pages)))
+            yield from pages.accept(*page)
 
 
 class AsyncPager(_Pager[T]):
     """Iterate over every item across pages: ``async for pin in client.pins.list(): ...``."""
 
+    def __init__(self, client: AsyncHost, call: PageCall[T]) -> None:
+        super().__init__(call)
+        self._client = client
+
     async def __aiter__(self) -> AsyncIterator[T]:
-        pages = self._pages()
+        client, pages = self._client, self._pages()
         while not pages.done:
-            for item in pages.accept(*await self._client._execute(self._page_call(pages))):
+            page = await client._run(client._call_flow(self._page_call(pages)))
+            for item in pages.accept(*page):
                 yield item

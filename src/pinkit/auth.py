@@ -8,8 +8,8 @@ for good, so every refresh is saved to the token store before the new token is u
 from __future__ import annotations
 
 import base64
+import functools
 import secrets
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -18,7 +18,8 @@ from urllib.parse import urlencode
 import httpx2
 
 from . import _base
-from ._flow import Exclusive, Flow, Locks, Send, run_async, run_sync
+from ._clock import SYSTEM_CLOCK, Clock
+from ._flow import Blocking, Exclusive, Flow, Locks, Send, run_async, run_sync
 from ._tokens import (
     REFRESH_LEEWAY_S,
     SCOPES,
@@ -70,7 +71,8 @@ class OAuthApp:
     """A registered Pinterest app: builds the consent URL and talks to the token endpoint.
 
     Client authentication is HTTP Basic ``client_id:client_secret``; bodies are form-encoded;
-    scopes are comma-separated, as Pinterest expects.
+    scopes are comma-separated, as Pinterest expects. Expiry times are counted from ``clock``
+    (the system clock by default; a client refreshing through the app uses its own).
     """
 
     def __init__(
@@ -83,6 +85,7 @@ class OAuthApp:
         authorize_url: str | None = None,
         http_client: httpx2.Client | None = None,
         async_http_client: httpx2.AsyncClient | None = None,
+        clock: Clock | None = None,
     ) -> None:
         if not client_id or not client_secret:
             raise InvalidInputError("OAuthApp needs a client_id and a client_secret")
@@ -93,6 +96,7 @@ class OAuthApp:
         self.authorize_endpoint = authorize_url or DEFAULT_AUTHORIZE_URL
         self._http_client = http_client
         self._async_http_client = async_http_client
+        self.clock = SYSTEM_CLOCK if clock is None else clock
         self._locks = Locks()
 
     def __repr__(self) -> str:
@@ -133,20 +137,31 @@ class OAuthApp:
         )
 
     def grant_flow(
-        self, fields: Mapping[str, str], previous: TokenSet | None = None
+        self,
+        fields: Mapping[str, str],
+        previous: TokenSet | None = None,
+        *,
+        clock: Clock | None = None,
     ) -> Flow[TokenSet]:
+        """POST ``fields`` to the token endpoint; expiry is counted from ``clock`` (default:
+        the app's)."""
         request = self.token_request(fields)
         try:
             response = yield Send(request)
         except httpx2.TransportError as exc:
             raise _base.connection_error(exc, request) from None
-        return self.parse_token_response(response, previous)
+        return self.parse_token_response(response, previous, clock=clock)
 
     def parse_token_response(
-        self, response: httpx2.Response, previous: TokenSet | None = None
+        self,
+        response: httpx2.Response,
+        previous: TokenSet | None = None,
+        *,
+        clock: Clock | None = None,
     ) -> TokenSet:
+        clock = self.clock if clock is None else clock
         if response.status_code != 200:
-            raise _base.status_error(response, error_class=OAuthError)
+            raise _base.status_error(response, clock=clock, error_class=OAuthError)
         try:
             data = response.json()
             access_token = str(data["access_token"])
@@ -156,7 +171,7 @@ class OAuthApp:
                 status_code=response.status_code,
                 request_id=_base.request_id(response),
             ) from None
-        now = time.time()
+        now = clock.now()
         refresh_token = data.get("refresh_token") or (previous.refresh_token if previous else None)
         refresh_expiry = _expiry(
             now, data.get("refresh_token_expires_in"), data.get("refresh_token_expires_at")
@@ -195,15 +210,15 @@ class OAuthApp:
 
     def _run(self, flow: Flow[TokenSet]) -> TokenSet:
         if self._http_client is not None:
-            return run_sync(flow, self._http_client, self._locks)
+            return run_sync(flow, self._http_client, self._locks, self.clock)
         with httpx2.Client(timeout=_base.DEFAULT_TIMEOUT) as http:
-            return run_sync(flow, http, self._locks)
+            return run_sync(flow, http, self._locks, self.clock)
 
     async def _arun(self, flow: Flow[TokenSet]) -> TokenSet:
         if self._async_http_client is not None:
-            return await run_async(flow, self._async_http_client, self._locks)
+            return await run_async(flow, self._async_http_client, self._locks, self.clock)
         async with httpx2.AsyncClient(timeout=_base.DEFAULT_TIMEOUT) as http:
-            return await run_async(flow, http, self._locks)
+            return await run_async(flow, http, self._locks, self.clock)
 
     # -- public grants --
 
@@ -239,7 +254,8 @@ class TokenManager:
 
     Refreshes run as ``Exclusive`` flows, so concurrent requests on a stale token wait for one
     refresh instead of each starting their own (which, with rotation, would invalidate each
-    other's refresh tokens).
+    other's refresh tokens). Token-store reads and writes are ``Blocking`` steps: the async
+    client runs them in a worker thread. Expiry is judged on ``clock``.
     """
 
     def __init__(
@@ -250,14 +266,22 @@ class TokenManager:
         store: TokenStore | None = None,
         on_token_refresh: TokenCallback | None = None,
         leeway: float = REFRESH_LEEWAY_S,
+        clock: Clock = SYSTEM_CLOCK,
+        load_now: bool = True,
     ) -> None:
-        if token is None and store is not None:
+        """Without a ``token``, the one in ``store`` is used: read here when ``load_now``,
+        else by the first flow (the async client, which must not block its event loop)."""
+        self._unread_store = token is None and store is not None
+        if self._unread_store and load_now:
+            assert store is not None
             token = store.load()
+            self._unread_store = False
         self._token = token
         self.app = app
         self.store = store
         self.on_token_refresh = on_token_refresh
         self.leeway = leeway
+        self.clock = clock
 
     @property
     def token(self) -> TokenSet | None:
@@ -267,10 +291,19 @@ class TokenManager:
     def can_refresh(self) -> bool:
         return self.app is not None and (self._token is None or bool(self._token.refresh_token))
 
+    def load_flow(self) -> Flow[TokenSet | None]:
+        """Read the store if no flow has yet (at most once)."""
+        if self._unread_store and self.store is not None:
+            self._token = yield Blocking(self.store.load)
+            self._unread_store = False
+        return self._token
+
     def access_token_flow(self) -> Flow[str]:
         """The access token to use now, refreshing first if it is missing or about to expire."""
+        if self._unread_store:
+            yield Exclusive(self.load_flow())
         token = self._token
-        if token is None or token.expires_within(self.leeway):
+        if token is None or token.expires_within(self.leeway, now=self.clock.now()):
             if self.can_refresh and (token is None or token.refresh_token):
                 token = yield Exclusive(self.refresh_flow(token.access_token if token else None))
             elif token is None:
@@ -292,7 +325,8 @@ class TokenManager:
         """Refresh unless someone else (a thread, a task, another process) already did."""
         current = self._token
         if self.store is not None:
-            stored = self.store.load()
+            stored: TokenSet | None = yield Blocking(self.store.load)
+            self._unread_store = False
             if stored is not None and stored.access_token != stale_access_token:
                 current = self._token = stored
         if current is not None and current.access_token != stale_access_token:
@@ -304,9 +338,9 @@ class TokenManager:
                 status_code=401,
             )
         fields = OAuthApp._refresh_fields(current.refresh_token, None)
-        new = yield from self.app.grant_flow(fields, previous=current)
+        new = yield from self.app.grant_flow(fields, previous=current, clock=self.clock)
         if self.store is not None:
-            self.store.save(new)
+            yield Blocking(functools.partial(self.store.save, new))
         elif self.on_token_refresh is None:
             _base.log.warning(
                 "tokens refreshed and kept in memory only: the old refresh token may no longer "
@@ -320,11 +354,6 @@ class TokenManager:
     def refresh_after_401(self, rejected_access_token: str) -> Flow[TokenSet]:
         token: TokenSet = yield Exclusive(self.refresh_flow(rejected_access_token))
         return token
-
-    def replace_token(self, token: TokenSet) -> None:
-        self._token = token
-        if self.store is not None:
-            self.store.save(token)
 
 
 def token_from_env(env: Mapping[str, str]) -> TokenSet | None:

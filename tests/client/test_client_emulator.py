@@ -131,15 +131,25 @@ def test_post_refused_with_429_is_retried(pinkit_emulator: Emulator) -> None:
     assert len(_ops(pinkit_emulator, "verify_website/update")) == 2
 
 
-def test_retry_after_is_honoured(
-    pinkit_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    slept: list[float] = []
-    monkeypatch.setattr("pinkit._flow.time.sleep", slept.append)
+class RecordingClock(pinkit.SystemClock):
+    """The system clock, except that sleeps are recorded instead of waited."""
+
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+
+    async def async_sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+
+
+def test_retry_after_is_honoured(pinkit_emulator: Emulator) -> None:
+    clock = RecordingClock()
     pinkit_emulator.inject_fault(429, operation="user_account/get", headers={"Retry-After": "7"})
-    with pinkit_emulator.client(rate_limits=False) as client:
+    with pinkit_emulator.client(rate_limits=False, clock=clock) as client:
         client.user_account.get()
-    assert slept == [7.0]
+    assert clock.slept == [7.0]
 
 
 def test_long_reset_raises_with_retry_after(pinkit_emulator: Emulator) -> None:
@@ -270,16 +280,13 @@ def test_a_query_written_in_the_path_is_kept(pinkit_emulator: Emulator) -> None:
         client.request("GET", "/user_account/followers?page_size=2", params={"bookmark": None})
 
 
-def test_a_long_retry_after_on_5xx_is_not_slept(
-    pinkit_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    slept: list[float] = []
-    monkeypatch.setattr("pinkit._flow.time.sleep", slept.append)
+def test_a_long_retry_after_on_5xx_is_not_slept(pinkit_emulator: Emulator) -> None:
+    clock = RecordingClock()
     pinkit_emulator.inject_fault(503, operation="user_account/get", headers={"Retry-After": "3600"})
-    with pinkit_emulator.client() as client:
+    with pinkit_emulator.client(clock=clock) as client:
         with pytest.raises(pinkit.InternalServerError):
             client.user_account.get()
-    assert slept == []
+    assert clock.slept == []
     assert len(_ops(pinkit_emulator, "user_account/get")) == 1
 
 

@@ -18,10 +18,24 @@ def test_stops_on_missing_null_or_empty_bookmark() -> None:
         assert pages.done
 
 
-def test_stops_on_an_empty_page_even_with_a_bookmark() -> None:
+def test_an_empty_page_with_a_bookmark_is_not_the_last() -> None:
     pages = Pages(None, None, None)
     assert pages.accept([], "more") == []
+    assert not pages.done
+    assert pages.next_params()["bookmark"] == "more"
+    assert pages.accept([1], None) == [1]
     assert pages.done
+
+
+def test_more_than_ten_empty_pages_in_a_row_is_an_error() -> None:
+    pages = Pages(None, None, None)
+    for i in range(10):
+        pages.accept([], f"e{i}")
+    pages.accept([1], "full")  # an item resets the count
+    for i in range(10):
+        pages.accept([], f"f{i}")
+    with pytest.raises(PaginationError, match="11 empty pages in a row"):
+        pages.accept([], "f10")
 
 
 def test_repeated_bookmark_is_an_error() -> None:

@@ -11,8 +11,9 @@ waits out a rate-limit window or a video's processing costs no real time.
 from __future__ import annotations
 
 import math
-import threading
 import time
+
+import anyio
 
 from ._errors import EmulatorError
 from ._store import Store
@@ -35,7 +36,6 @@ def check_seconds(seconds: object, what: str = "seconds") -> float:
 class Clock:
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._sleepers = threading.Lock()
 
     @property
     def offset(self) -> float:
@@ -79,12 +79,13 @@ class Clock:
     def sleep(self, seconds: float) -> None:
         """Sleep on emulator time: return at once, with ``now()`` at least the wake time.
 
-        Sleepers are served one at a time, so concurrent sleepers each see time reach their
-        own wake time, and time never moves backwards.
+        Each sleeper moves time on to its own wake time (``now()`` at the call plus
+        ``seconds``) in one store write, one writer at a time across threads and processes,
+        unless time is already later; so it never moves backward, and every sleeper, once
+        woken, sees a time at or after its own wake time.
         """
-        wake = self.now() + check_seconds(seconds)
-        with self._sleepers:
-            self.advance_to(wake)
+        self.advance_to(self.now() + check_seconds(seconds, "seconds to sleep"))
 
     async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
+        """``sleep`` for tasks: the store write runs in a worker thread."""
+        await anyio.to_thread.run_sync(self.sleep, seconds)

@@ -149,9 +149,11 @@ class Emulator:
         return httpx2.Client(transport=self.transport(), base_url=self.base_url, **kw)
 
     def client(self, **kw: Any) -> Client:
-        """A ``pinkit.Client`` with an all-scopes token for the default user."""
+        """A ``pinkit.Client`` with an all-scopes token for the default user, on the emulator
+        clock unless ``clock=`` says otherwise (its waits advance emulator time instantly)."""
         kw.setdefault("access_token", self.issue_token().access_token)
         kw.setdefault("base_url", self.base_url)
+        kw.setdefault("clock", self.clock)
         if not self.running:
             kw.setdefault(
                 "http_client", httpx2.Client(transport=self.transport(), base_url=self.base_url)
@@ -159,9 +161,11 @@ class Emulator:
         return Client(**kw)
 
     def async_client(self, **kw: Any) -> AsyncClient:
-        """A ``pinkit.AsyncClient`` with an all-scopes token for the default user."""
+        """A ``pinkit.AsyncClient`` with an all-scopes token for the default user, on the
+        emulator clock unless ``clock=`` says otherwise."""
         kw.setdefault("access_token", self.issue_token().access_token)
         kw.setdefault("base_url", self.base_url)
+        kw.setdefault("clock", self.clock)
         if not self.running:
             kw.setdefault(
                 "http_client",
@@ -188,6 +192,7 @@ class Emulator:
             redirect_uri,
             api_base_url=self.base_url,
             authorize_url=self.authorize_url,
+            clock=self.clock,
             **extra,
         )
 

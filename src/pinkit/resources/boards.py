@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._resource import Call, M, PageCall, Resource, endpoint, no_content, paginated
+from .._resource import Call, Host, M, PageCall, Resource, endpoint, no_content, paginated
 from .._validate import check_fields, check_id
 from ..errors import InvalidInputError
 from ..models import Board, BoardSection, Pin
@@ -34,11 +34,13 @@ class BoardSectionsAPI(Resource[M]):
     def list(
         self, board_id: str, *, page_size: int | None = None, max_items: int | None = None
     ) -> PageCall[BoardSection]:
+        """Every section of ``board_id``."""
         path = f"/boards/{check_id('board_id', board_id)}/sections"
         return PageCall(path, None, page_size, max_items, item=BoardSection)
 
     @endpoint
     def create(self, board_id: str, name: str) -> Call[BoardSection]:
+        """Add a section called ``name`` to ``board_id``."""
         return Call(
             "POST",
             f"/boards/{check_id('board_id', board_id)}/sections",
@@ -48,6 +50,7 @@ class BoardSectionsAPI(Resource[M]):
 
     @endpoint
     def update(self, board_id: str, section_id: str, name: str) -> Call[BoardSection]:
+        """Rename a section."""
         return Call(
             "PATCH",
             _section_path(board_id, section_id),
@@ -57,6 +60,7 @@ class BoardSectionsAPI(Resource[M]):
 
     @endpoint
     def delete(self, board_id: str, section_id: str) -> Call[None]:
+        """Delete a section of a board."""
         return Call("DELETE", _section_path(board_id, section_id), parse=no_content)
 
     @paginated
@@ -68,6 +72,7 @@ class BoardSectionsAPI(Resource[M]):
         page_size: int | None = None,
         max_items: int | None = None,
     ) -> PageCall[Pin]:
+        """Every pin in a section."""
         path = f"{_section_path(board_id, section_id)}/pins"
         return PageCall(path, None, page_size, max_items, item=Pin)
 
@@ -75,7 +80,7 @@ class BoardSectionsAPI(Resource[M]):
 class BoardsAPI(Resource[M]):
     """The user's boards; ``.sections`` for the sections inside them."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Host) -> None:
         super().__init__(client)
         self.sections: BoardSectionsAPI[M] = BoardSectionsAPI(client)
 
@@ -87,11 +92,14 @@ class BoardsAPI(Resource[M]):
         page_size: int | None = None,
         max_items: int | None = None,
     ) -> PageCall[Board]:
+        """Every board of the user; ``privacy`` (PUBLIC, PROTECTED, SECRET, or ALL and
+        PUBLIC_AND_SECRET) filters them."""
         params = {"privacy": _privacy(privacy, "boards/list", query=True)}
         return PageCall("/boards", params, page_size, max_items, item=Board)
 
     @endpoint
     def get(self, board_id: str) -> Call[Board]:
+        """One board, with its pin and follower counts."""
         return Call("GET", f"/boards/{check_id('board_id', board_id)}", parse=Board.model_validate)
 
     @endpoint
@@ -103,6 +111,7 @@ class BoardsAPI(Resource[M]):
         privacy: str | None = None,
         is_ads_only: bool | None = None,
     ) -> Call[Board]:
+        """Create a board; ``privacy`` is PUBLIC (the default), PROTECTED or SECRET."""
         body = check_fields(
             "boards/create",
             {
@@ -131,11 +140,13 @@ class BoardsAPI(Resource[M]):
 
     @endpoint
     def delete(self, board_id: str) -> Call[None]:
+        """Delete one of the user's boards."""
         return Call("DELETE", f"/boards/{check_id('board_id', board_id)}", parse=no_content)
 
     @paginated
     def list_pins(
         self, board_id: str, *, page_size: int | None = None, max_items: int | None = None
     ) -> PageCall[Pin]:
+        """Every pin on ``board_id``, in sections or not."""
         path = f"/boards/{check_id('board_id', board_id)}/pins"
         return PageCall(path, None, page_size, max_items, item=Pin)

@@ -35,6 +35,8 @@ class PinsAPI(Resource[M]):
         page_size: int | None = None,
         max_items: int | None = None,
     ) -> PageCall[Pin]:
+        """Every pin of the user; the filters are the API's (``pin_filter``, ``pin_type``,
+        ``creative_types``, ``include_protected_pins``)."""
         params = drop_none(
             {
                 "pin_filter": pin_filter,
@@ -47,6 +49,7 @@ class PinsAPI(Resource[M]):
 
     @endpoint
     def get(self, pin_id: str, *, pin_metrics: bool | None = None) -> Call[Pin]:
+        """One pin; ``pin_metrics=True`` includes its metrics."""
         return Call(
             "GET",
             f"/pins/{check_id('pin_id', pin_id)}",
@@ -95,6 +98,7 @@ class PinsAPI(Resource[M]):
 
     @endpoint
     def delete(self, pin_id: str) -> Call[None]:
+        """Delete one of the user's pins."""
         return Call("DELETE", f"/pins/{check_id('pin_id', pin_id)}", parse=no_content)
 
     @endpoint

@@ -9,6 +9,7 @@ class UserAccountAPI(Resource[M]):
 
     @endpoint
     def get(self, *, ad_account_id: str | None = None) -> Call[Account]:
+        """The account: username, type, profile and counts."""
         return Call(
             "GET",
             "/user_account",
@@ -18,12 +19,14 @@ class UserAccountAPI(Resource[M]):
 
     @endpoint
     def businesses(self) -> Call[list[BusinessAccount]]:
+        """The business accounts linked to the user (a plain list, not paginated)."""
         return Call("GET", "/user_account/businesses", parse=list_of(BusinessAccount))
 
     @paginated
     def followers(
         self, *, page_size: int | None = None, max_items: int | None = None
     ) -> PageCall[UserSummary]:
+        """The users who follow this account."""
         return PageCall(
             "/user_account/followers",
             page_size=page_size,
@@ -35,6 +38,7 @@ class UserAccountAPI(Resource[M]):
     def following(
         self, *, page_size: int | None = None, max_items: int | None = None
     ) -> PageCall[UserSummary]:
+        """The users this account follows."""
         return PageCall(
             "/user_account/following",
             page_size=page_size,
@@ -46,6 +50,7 @@ class UserAccountAPI(Resource[M]):
     def websites(
         self, *, page_size: int | None = None, max_items: int | None = None
     ) -> PageCall[UserWebsite]:
+        """The user's websites, claimed or not, with their status."""
         return PageCall(
             "/user_account/websites",
             page_size=page_size,
