@@ -25,11 +25,11 @@ def test_unknown_path_404_wrong_method_405_unimplemented_501(api: httpx2.Client)
     outside = api.get(str(api.base_url).replace("/v5", "/elsewhere"))
     assert outside.status_code == 404
     assert api.put("/user_account").status_code == 405
-    accounts = api.get("/ad_accounts")
-    assert accounts.status_code == 501
-    assert accounts.json() == {
+    catalogs = api.get("/catalogs")
+    assert catalogs.status_code == 501
+    assert catalogs.json() == {
         "code": 501,
-        "message": "The pinkit emulator does not implement ad_accounts/list yet.",
+        "message": "The pinkit emulator does not implement catalogs/list yet.",
     }
 
 

@@ -33,6 +33,8 @@ from ._server import ThreadedServer, bind_socket
 from ._store import Tx
 from ._transport import SyncASGITransport
 from .areas import AREAS
+from .areas.ad_accounts import controls as ad_accounts
+from .areas.ad_accounts.rules import AdAccountRules
 from .areas.media import controls as media
 from .areas.oauth import controls as oauth
 from .areas.oauth.rules import OAuthRules
@@ -212,6 +214,8 @@ class Emulator:
     create_user = users.create_user.bind_as(lambda _, created: str(created["id"]))
     seed_followers = users.seed_followers.bind()
     seed_pins = pins.seed_pins.bind_as(lambda _, seeded: str(seeded["board_id"]))
+    create_ad_account = ad_accounts.create_ad_account.bind_as(lambda _, made: str(made["id"]))
+    grant_ad_account_role = ad_accounts.grant_ad_account_role.bind()
     media_config = media.media_config.bind()
     configure_media = media.configure_media.bind()
     reset = core.reset.bind()
@@ -237,6 +241,15 @@ class Emulator:
     @property
     def default_user_id(self) -> str:
         return self._backend.default_user_id
+
+    @property
+    def default_ad_account_id(self) -> str:
+        """The default user's own ad account (USD), made with the fresh state."""
+        with self._backend.write() as state:
+            accounts = state.rules(AdAccountRules)
+            accounts.ensure_for(state.default_user_id)
+            owned = state.tx.list("ad_account", owner=state.default_user_id, limit=1)
+        return owned[0].id
 
     def store_read(self) -> AbstractContextManager[Tx]:
         """A read transaction on the state store, for assertions on what the emulator holds."""

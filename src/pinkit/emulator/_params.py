@@ -51,18 +51,26 @@ class Listing:
     owner: str | None = None
     where: Where | None = None
     keep: Callable[[Doc], bool] | None = None
+    descending: bool = False
+    """Newest first (the ads lists' ``order=DESCENDING``)."""
 
     def scope(self, operation_id: str) -> str:
         refs = ",".join(f"{k}={v}" for k, v in sorted((self.where or {}).items()))
-        return f"{operation_id}:{self.kind}:{self.owner or ''}:{refs}"
+        order = "desc" if self.descending else "asc"
+        return f"{operation_id}:{self.kind}:{self.owner or ''}:{refs}:{order}"
 
-    def page(self, tx: Tx, after_seq: int, size: int) -> tuple[list[Doc], int, bool]:
-        """Up to ``size`` kept documents after ``after_seq``: ``(docs, last seq read, more)``."""
+    def page(self, tx: Tx, after_seq: int | None, size: int) -> tuple[list[Doc], int | None, bool]:
+        """Up to ``size`` kept documents after the cursor: ``(docs, last seq read, more)``."""
         docs: list[Doc] = []
         last_seq = after_seq
         while True:
             batch = tx.list(
-                self.kind, owner=self.owner, where=self.where, after_seq=last_seq, limit=size + 1
+                self.kind,
+                owner=self.owner,
+                where=self.where,
+                after_seq=last_seq,
+                limit=size + 1,
+                descending=self.descending,
             )
             for doc in batch:
                 if len(docs) == size:
@@ -109,9 +117,9 @@ def page_of(ctx: Context, listing: Listing) -> tuple[list[Doc], str | None]:
     """One page of ``listing`` for this request and the bookmark of the next (None at the end)."""
     scope = listing.scope(ctx.op.id)
     raw = ctx.arg("bookmark")
-    after = decode_bookmark(raw, scope) if raw else 0
+    after = decode_bookmark(raw, scope) if raw else None
     docs, last_seq, more = listing.page(ctx.tx, after, page_size(ctx))
-    return docs, encode_bookmark(scope, last_seq) if more else None
+    return docs, encode_bookmark(scope, last_seq) if more and last_seq is not None else None
 
 
 def paginate(

@@ -148,6 +148,7 @@ class Tx:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        self._savepoints = 0
 
     # -- meta ---------------------------------------------------------------------------------
     def meta_get(self, key: str, default: str | None = None) -> str | None:
@@ -203,6 +204,22 @@ class Tx:
                     "FROM docs WHERE kind = ? AND seq BETWEEN ? AND ?",
                     (name, target, kind, min(seqs), max(seqs)),
                 )
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested unit inside the transaction: rolled back alone if its block raises (one
+        item of a bulk write that turns out invalid half way)."""
+        name = f"sp{id(self)}_{self._savepoints}"
+        self._savepoints += 1
+        self._conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute(f"ROLLBACK TO {name}")
+            self._conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            self._conn.execute(f"RELEASE {name}")
 
     # -- documents ----------------------------------------------------------------------------
     def get(self, kind: str, doc_id: str) -> JSON | None:
@@ -318,30 +335,34 @@ class Tx:
         *,
         owner: str | None = None,
         where: Where | None = None,
-        after_seq: int = 0,
+        after_seq: int | None = None,
         limit: int | None = None,
+        descending: bool = False,
     ) -> list[Doc]:
-        """Documents of ``kind`` (filtered by owner and references) in insertion order, after a
-        cursor. With exactly one reference filter on one value, the page is one range scan of
-        the reference index."""
+        """Documents of ``kind`` (filtered by owner and references) in insertion order (or the
+        reverse), after the cursor ``after_seq``. With exactly one reference filter on one
+        value, the page is one range scan of the reference index."""
         args: list[Any]
+        order, compare = ("DESC", "<") if descending else ("ASC", ">")
+        cursor = after_seq if after_seq is not None else (2**63 - 1 if descending else 0)
         filters = (where or {}).items()
         driver = next(iter(filters)) if len(filters) == 1 else None
         if driver is not None and isinstance(driver[1], str):
             name, target = driver
             sql = (
                 f"SELECT {_COLUMNS} FROM refs k JOIN docs d ON d.kind = k.kind AND d.id = k.id "  # noqa: S608 (fixed SQL only)
-                "WHERE k.kind = ? AND k.name = ? AND k.target = ? AND k.seq > ?"
+                f"WHERE k.kind = ? AND k.name = ? AND k.target = ? AND k.seq {compare} ?"
             )
-            args = [kind, name, target, after_seq]
+            args = [kind, name, target, cursor]
             if owner is not None:
                 sql += " AND d.owner = ?"
                 args.append(owner)
-            sql += " ORDER BY k.seq"
+            sql += f" ORDER BY k.seq {order}"
         else:
             cond, args = _filters(kind, owner, where)
-            sql = f"SELECT {_COLUMNS} FROM docs d WHERE {cond} AND d.seq > ? ORDER BY d.seq"  # noqa: S608 (fixed SQL only)
-            args.append(after_seq)
+            sql = f"SELECT {_COLUMNS} FROM docs d WHERE {cond} AND d.seq {compare} ?"  # noqa: S608 (fixed SQL only)
+            sql += f" ORDER BY d.seq {order}"
+            args.append(cursor)
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)

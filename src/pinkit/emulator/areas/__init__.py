@@ -7,13 +7,26 @@ without pulling in its handlers.
 """
 
 from .._registry import Area
+from .ad_accounts.area import AREA as AD_ACCOUNTS
+from .ad_groups.area import AREA as AD_GROUPS
+from .ads.area import AREA as ADS
 from .boards.area import AREA as BOARDS
+from .campaigns.area import AREA as CAMPAIGNS
 from .media.area import AREA as MEDIA
 from .oauth.area import AREA as OAUTH
 from .pins.area import AREA as PINS
-from .sandbox.area import AREA as SANDBOX
 from .user_account.area import AREA as USER_ACCOUNT
 
 __all__ = ["AREAS"]
 
-AREAS: list[Area] = [USER_ACCOUNT, OAUTH, BOARDS, PINS, MEDIA, SANDBOX]
+AREAS: list[Area] = [
+    USER_ACCOUNT,
+    OAUTH,
+    BOARDS,
+    PINS,
+    MEDIA,
+    AD_ACCOUNTS,
+    CAMPAIGNS,
+    AD_GROUPS,
+    ADS,
+]

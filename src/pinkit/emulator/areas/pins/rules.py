@@ -295,6 +295,11 @@ class PinRules(Rules):
         self.boards.touch(board.id)
         return self._reload(pin_id)
 
+    def mark_promoted(self, doc: Doc) -> None:
+        """The pin is in an ad now (``has_been_promoted``; ``pins/list`` filters on it)."""
+        if not doc.data.get("has_been_promoted"):
+            self.tx.put(PIN, doc.id, dict(doc.data, has_been_promoted=True), owner=doc.owner)
+
     def delete_on_board(self, board_id: str) -> None:
         self.tx.delete_all(PIN, where={"board": board_id})
 

@@ -1,0 +1,1 @@
+"""Ad groups: budgets, bids (and bid floors), billable events, schedules inside their campaign."""

@@ -1,0 +1,1 @@
+"""Ads: promoted pins, reviewed on the emulator clock."""

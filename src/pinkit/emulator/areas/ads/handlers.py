@@ -1,0 +1,64 @@
+"""Ads (tag ``ads``, without analytics and previews): list, get, create and update in bulk.
+An ad's item exceptions are one object, not a list, as the spec has them."""
+
+from __future__ import annotations
+
+from ..._bulk import per_item
+from ..._errors import ApiError
+from ..._params import paginate
+from ..._registry import Context, Handler, Reply
+from ..ad_accounts.rules import Can
+from .rules import AdRules
+
+__all__ = ["HANDLERS"]
+
+
+def list_ads(ctx: Context) -> Reply:
+    ads = ctx.rules(AdRules)
+    account = ads.account(ctx.user_id, ctx.path_params["ad_account_id"], Can.READ)
+    campaign_ids, group_ids = ctx.args("campaign_ids"), ctx.args("ad_group_ids")
+    ad_ids = ctx.args("ad_ids")
+    if sum(1 for given in (campaign_ids, group_ids, ad_ids) if given) > 1:
+        raise ApiError(
+            400,
+            "Invalid parameters: provide only campaign_ids or ad_group_ids or ad_ids, "
+            "not more than one.",
+        )
+    where: dict[str, list[str]] = {}
+    if campaign_ids:
+        where["campaign"] = [b for c in campaign_ids if (b := ads.groups.campaigns.bare_id(c))]
+    if group_ids:
+        where["ad_group"] = [b for g in group_ids if (b := ads.groups.bare_id(g))]
+    listing = ads.listing(
+        account,
+        ids=ad_ids,
+        statuses=ctx.args("entity_statuses"),
+        descending=ctx.arg("order") == "DESCENDING",
+        where=where,
+    )
+    return paginate(ctx, listing, ads.view)
+
+
+def get(ctx: Context) -> Reply:
+    ads = ctx.rules(AdRules)
+    account = ads.account(ctx.user_id, ctx.path_params["ad_account_id"], Can.READ)
+    return ads.view(ads.get(account, ctx.path_params["ad_id"]))
+
+
+def _write(ctx: Context, *, update: bool) -> Reply:
+    ads = ctx.rules(AdRules)
+    account = ads.account(ctx.user_id, ctx.path_params["ad_account_id"], Can.WRITE_ADS)
+    return per_item(
+        ctx.tx,
+        ctx.json() or [],
+        lambda item: ads.apply(account, item, update=update),
+        single_exception=True,
+    )
+
+
+HANDLERS = [
+    Handler("ads/list", list_ads),
+    Handler("ads/get", get),
+    Handler("ads/create", lambda ctx: _write(ctx, update=False)),
+    Handler("ads/update", lambda ctx: _write(ctx, update=True)),
+]

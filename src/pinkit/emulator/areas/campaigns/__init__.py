@@ -1,0 +1,1 @@
+"""Campaigns: objectives, budgets (spend caps), status, schedule."""

@@ -1,1 +1,0 @@
-"""The API Sandbox's own operation: deleting an ad account's sandbox data."""

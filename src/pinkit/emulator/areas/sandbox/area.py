@@ -1,8 +1,0 @@
-"""The sandbox area's declaration."""
-
-from ..._registry import Area
-from .handlers import HANDLERS
-
-__all__ = ["AREA"]
-
-AREA = Area(name="sandbox", handlers=HANDLERS)
