@@ -125,7 +125,9 @@ class AccountEntityRules(Rules):
         return wanted
 
     def store(self, account: Doc, data: dict[str, Any], refs: Refs, doc: Doc | None) -> Doc:
-        """Insert a new entity (``doc`` None) or replace ``doc``'s data."""
+        """Insert a new entity (``doc`` None) or replace ``doc``'s data. A field set to None is
+        left out (an update clears it), as absent fields are left out of answers."""
+        data = {k: v for k, v in data.items() if v is not None}
         data["updated_time"] = int(self.now)
         if doc is None:
             entity_id = self.tx.new_id()
