@@ -128,7 +128,7 @@ def test_bulk_campaigns_answer_item_by_item(api: Api, account: str) -> None:
             assert item["data"]["daily_spend_cap"] == 10_000_000
     listed = api.get(f"/ad_accounts/{account}/campaigns", params={"page_size": 100}).json()
     assert len(listed["items"]) == 20
-    too_many = api.post(f"/ad_accounts/{account}/campaigns", json=items + [items[0]])
+    too_many = api.post(f"/ad_accounts/{account}/campaigns", json=[*items, items[0]])
     assert too_many.status_code == 400
 
 
