@@ -67,9 +67,9 @@ def test_nested_fields_are_named_by_path(api: httpx2.Client) -> None:
     )
 
 
-def test_closed_schema_refuses_extra_fields_before_the_501(server: Emulator) -> None:
-    """events/create is not implemented (501), but its body is checked first; the spec closes
-    each event (additionalProperties: false)."""
+def test_closed_schema_refuses_extra_fields_before_the_handler(server: Emulator) -> None:
+    """The body is checked before the handler looks for the ad account (404 for an unknown
+    one); the spec closes each event (additionalProperties: false)."""
     event = {
         "event_name": "checkout",
         "action_source": "web",
@@ -80,7 +80,7 @@ def test_closed_schema_refuses_extra_fields_before_the_501(server: Emulator) -> 
     token = server.issue_token().access_token
     with server.http_client(headers={"Authorization": f"Bearer {token}"}) as api:
         path = "/ad_accounts/123/events"
-        assert api.post(path, json={"data": [event]}).status_code == 501
+        assert api.post(path, json={"data": [event]}).status_code == 404
         _invalid(
             api.post(path, json={"data": [{**event, "colour": "red"}]}),
             "Invalid parameters: data[0].colour is not a field the spec allows here.",

@@ -198,6 +198,25 @@ class Control(Generic[P, R]):
                 raise EmulatorError(f"{self.name}: {param.name} is required")
         return checked
 
+    def _from_query(self, query: Mapping[str, str]) -> dict[str, Any]:
+        """A GET control's parameters from its query string: text where the parameter takes
+        text, else the value read as JSON (``5``, ``true``)."""
+        params = {p.name: p for p in self.params}
+        values: dict[str, Any] = {}
+        for name, raw in query.items():
+            param = params.get(name)
+            if param is None:
+                values[name] = raw
+                continue
+            try:
+                values[name] = param.check(name, raw)
+            except EmulatorError:
+                try:
+                    values[name] = json.loads(raw)
+                except ValueError:
+                    values[name] = raw
+        return values
+
     def call(self, backend: Backend, *args: Any, **kwargs: Any) -> R:
         """Run the control from Python: arguments checked first, ``EmulatorError`` if bad."""
         bound = inspect.signature(self.func).bind(backend, *args, **kwargs)
@@ -214,11 +233,14 @@ class Control(Generic[P, R]):
         """The HTTP form: a JSON object of parameters in, JSON out."""
         backend: Backend = request.app.state.backend
         try:
-            raw = await request.body()
-            try:
-                body = json.loads(raw) if raw.strip() else {}
-            except (ValueError, RecursionError):
-                raise EmulatorError("the body is not valid JSON") from None
+            if self.method == "GET":
+                body: Any = self._from_query(request.query_params)
+            else:
+                raw = await request.body()
+                try:
+                    body = json.loads(raw) if raw.strip() else {}
+                except (ValueError, RecursionError):
+                    raise EmulatorError("the body is not valid JSON") from None
             if not isinstance(body, dict):
                 raise EmulatorError("the body must be a JSON object of parameters")
             values = self._checked(body)

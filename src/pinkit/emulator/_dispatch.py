@@ -41,6 +41,7 @@ log = logging.getLogger("pinkit.emulator")
 PREFIX = "/v5"
 REQUEST_ID_HEADER = "x-pinterest-rid"
 SANDBOX_ONLY = frozenset({"sandbox/delete"})
+CONVERSIONS = "ads_conversions"
 NOT_IN_SANDBOX = (
     "{op} is not available in the API Sandbox (https://api-sandbox.pinterest.com/v5); "
     "use the production API (https://api.pinterest.com/v5)."
@@ -123,8 +124,11 @@ def _process_operation(
         with backend.store.transaction(write=handler.does_write if handler else False) as tx:
             state = State(backend, tx, backend.clock.now(), req.origin)
             principal = backend.registry.authenticator(state, op, authorization)
+            path_params = op.match(relative.rstrip("/") or "/") or {}
             if op.category:
                 key = principal.rate_key if principal else _anonymous_key(authorization)
+                if op.category == CONVERSIONS:  # metered per ad account too
+                    key += ":" + path_params.get("ad_account_id", "")
                 universal = backend.limiter.hit(key, UNIVERSAL, state.now)
                 verdict = backend.limiter.hit(
                     key, op.category, state.now, consume=universal.allowed
@@ -137,7 +141,6 @@ def _process_operation(
                 raise ApiError(401)
             _check_scopes(op, principal)
             _check_sandbox(backend, op)
-            path_params = op.match(relative.rstrip("/") or "/") or {}
             query = parse_qs(req.query_string, keep_blank_values=True)
             validate_request(op, path_params, query, req.body, req.headers.get("content-type", ""))
             if handler is None:

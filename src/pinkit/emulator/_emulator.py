@@ -35,6 +35,7 @@ from ._transport import SyncASGITransport
 from .areas import AREAS
 from .areas.ad_accounts import controls as ad_accounts
 from .areas.ad_accounts.rules import AdAccountRules
+from .areas.conversions import controls as conversions
 from .areas.media import controls as media
 from .areas.oauth import controls as oauth
 from .areas.oauth.rules import OAuthRules
@@ -210,12 +211,16 @@ class Emulator:
     info = oauth.info.bind()
     register_app = oauth.register_app.bind_as(_as_oauth_app)
     issue_token = oauth.issue_token.bind_as(_as_token_set)
+    issue_conversion_token = oauth.issue_conversion_token.bind_as(
+        lambda _, made: str(made["access_token"])
+    )
     authorize = oauth.authorize.bind()
     create_user = users.create_user.bind_as(lambda _, created: str(created["id"]))
     seed_followers = users.seed_followers.bind()
     seed_pins = pins.seed_pins.bind_as(lambda _, seeded: str(seeded["board_id"]))
     create_ad_account = ad_accounts.create_ad_account.bind_as(lambda _, made: str(made["id"]))
     grant_ad_account_role = ad_accounts.grant_ad_account_role.bind()
+    conversion_events = conversions.conversion_events.bind()
     media_config = media.media_config.bind()
     configure_media = media.configure_media.bind()
     reset = core.reset.bind()

@@ -10,8 +10,11 @@ from .._registry import Area
 from .ad_accounts.area import AREA as AD_ACCOUNTS
 from .ad_groups.area import AREA as AD_GROUPS
 from .ads.area import AREA as ADS
+from .audiences.area import AREA as AUDIENCES
 from .boards.area import AREA as BOARDS
 from .campaigns.area import AREA as CAMPAIGNS
+from .conversions.area import AREA as CONVERSIONS
+from .customer_lists.area import AREA as CUSTOMER_LISTS
 from .media.area import AREA as MEDIA
 from .oauth.area import AREA as OAUTH
 from .pins.area import AREA as PINS
@@ -29,4 +32,7 @@ AREAS: list[Area] = [
     CAMPAIGNS,
     AD_GROUPS,
     ADS,
+    CONVERSIONS,
+    CUSTOMER_LISTS,
+    AUDIENCES,
 ]

@@ -82,6 +82,19 @@ def issue_token(
     return grant
 
 
+@control("POST", "/conversion_tokens")
+def issue_conversion_token(backend: Backend, *, user_id: str | None = None) -> dict[str, Any]:
+    """A conversion access token for ``user_id`` (None: the default user), as Ads Manager
+    makes them: ``{access_token, token_type}`` (Python: the token). It sends conversion events
+    for the user's ad accounts and authorises nothing else."""
+    with backend.write() as state:
+        owner = user_id or state.default_user_id
+        if state.tx.get("user", owner) is None:
+            raise EmulatorError(f"no user {owner}")
+        rules = state.rules(OAuthRules)
+        return rules.conversion_token(user_id=owner, client_id=rules.default_app()["client_id"])
+
+
 @control("POST", "/authorize", render=lambda url: {"redirect_url": url})
 def authorize(backend: Backend, url: str, *, approve: bool = True) -> str:
     """Answer the consent page for authorize ``url`` headlessly: the redirect URL (with
@@ -89,4 +102,10 @@ def authorize(backend: Backend, url: str, *, approve: bool = True) -> str:
     return decide_url(backend, url, approve=approve)
 
 
-CONTROLS: list[Control[..., Any]] = [info, register_app, issue_token, authorize]
+CONTROLS: list[Control[..., Any]] = [
+    info,
+    register_app,
+    issue_token,
+    issue_conversion_token,
+    authorize,
+]

@@ -64,7 +64,16 @@ def revoke(ctx: Context) -> Reply:
     return Response(status_code=200)  # the spec: 200 with no content
 
 
+def conversion_token(ctx: Context) -> Reply:
+    principal = ctx.principal
+    assert principal is not None
+    return ctx.rules(OAuthRules).conversion_token(
+        user_id=principal.user_id, client_id=principal.client_id
+    )
+
+
 HANDLERS = [
     Handler("oauth/token", token),
+    Handler("oauth/conversion_token", conversion_token),
     Handler("token/revoke", revoke),
 ]

@@ -35,6 +35,7 @@ ALL_SCOPES: tuple[str, ...] = scopes()
 
 ACCESS_TOKEN_TTL = 30 * 86400  # 2592000 s, api-facts §3.2
 REFRESH_TOKEN_TTL = 60 * 86400  # continuous refresh tokens
+CONVERSION_TOKEN_TTL = 10 * 365 * 86400  # "long-lived"
 CODE_TTL = 600  # authorization codes are short-lived (RFC 6749 §4.1.2 recommends <= 10 min)
 
 APP, CODE, ACCESS, REFRESH = "oauth_app", "oauth_code", "access_token", "refresh_token"
@@ -281,6 +282,24 @@ class OAuthRules(Rules):
             "scope": " ".join(granted),
             "response_type": "client_credentials",
         }
+
+    def conversion_token(self, *, user_id: str, client_id: str) -> dict[str, Any]:
+        """A long-lived token that authorises sending conversion events and nothing else
+        (the spec's ``conversion_token`` scheme)."""
+        token = _new_token("pina")  # Pinterest's conversion tokens carry the same prefix
+        self.tx.insert(
+            ACCESS,
+            {
+                "user_id": user_id,
+                "client_id": client_id,
+                "scheme": "conversion_token",
+                "scopes": [],
+                "expires_at": self.now + CONVERSION_TOKEN_TTL,
+            },
+            owner=user_id,
+            id=_digest(token),
+        )
+        return {"access_token": token, "token_type": "conversion"}
 
     def revoke(self, *, app: dict[str, Any], token: str) -> None:
         """Forget an access or refresh token issued to ``app`` (unknown tokens are ignored)."""

@@ -1,0 +1,1 @@
+"""Audiences: from customer lists, Actalikes of other audiences, and the other types."""

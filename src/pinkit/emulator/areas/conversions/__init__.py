@@ -1,0 +1,1 @@
+"""The Conversions API: server-side events, deduplicated, and their Event Quality Score."""

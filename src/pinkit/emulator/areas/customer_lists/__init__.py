@@ -1,0 +1,1 @@
+"""Customer lists: records matched against Pinterest users on the emulator clock."""

@@ -1,0 +1,8 @@
+"""The customer_lists area's declaration."""
+
+from ..._registry import Area
+from .handlers import HANDLERS
+
+__all__ = ["AREA"]
+
+AREA = Area(name="customer_lists", handlers=HANDLERS)

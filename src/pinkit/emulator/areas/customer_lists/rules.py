@@ -1,0 +1,145 @@
+"""Customer lists (api-facts §5): records are one comma-separated string; emails lowercase,
+plain (with "@") or hashed with SHA-1, SHA-256 or MD5; MAIDs and IDFAs hashed; LR_ID and DLX_ID
+partner IDs as given. Lists are matched on the emulator clock (a jobs-engine timeline):
+``PROCESSING`` for ``MATCH_SECONDS`` after every change, then ``READY`` when at least 100 of the
+members match Pinterest users, else ``TOO_SMALL``.
+
+Which records match is deterministic: a fixed share of the records (by their digest), so sizes
+are believable and the same input always gives the same size. Members are kept by digest only,
+and can never be read back, as at Pinterest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from ..._errors import ApiError
+from ..._jobs import Timeline
+from ..._params import Listing
+from ..._registry import Rules
+from ..._store import Doc
+from ..ad_accounts.rules import AD_ACCOUNT
+
+__all__ = ["CUSTOMER_LIST", "MATCH_SECONDS", "MIN_MATCHED", "CustomerListRules"]
+
+CUSTOMER_LIST, MEMBER = "customer_list", "customer_list_member"
+MATCH_SECONDS = 600.0
+MIN_MATCHED = 100
+MATCH_PERCENT = 70
+HEX = {"md5": re.compile(r"[0-9a-f]{32}"), "sha1": re.compile(r"[0-9a-f]{40}")}
+HEX["sha256"] = re.compile(r"[0-9a-f]{64}")
+PARTNER_TYPES = frozenset({"LR_ID", "DLX_ID", "HASHED_PINNER_ID"})
+CODE_INVALID, CODE_NOT_FOUND = 1, 404
+
+
+def _hashed(record: str) -> bool:
+    return any(pattern.fullmatch(record.lower()) for pattern in HEX.values())
+
+
+def _check(record: str, list_type: str) -> str | None:
+    """Why Pinterest would refuse ``record`` for a list of ``list_type``, or None."""
+    if list_type in PARTNER_TYPES:
+        return None if record else "empty record"
+    if list_type == "EMAIL":
+        if _hashed(record):
+            return None
+        if "@" not in record:
+            return "not an email address or a SHA-1, SHA-256 or MD5 digest"
+        if record != record.lower():
+            return "emails must be lowercase"
+        return None
+    return None if _hashed(record) else f"{list_type} records must be hashed (SHA-1, SHA-256, MD5)"
+
+
+def _matched(digest: str) -> bool:
+    return int(digest[:8], 16) % 100 < MATCH_PERCENT
+
+
+class CustomerListRules(Rules):
+    def records(self, raw: str, list_type: str) -> list[str]:
+        """The records of a request, each checked; a 400 naming the first bad one."""
+        records = [r.strip() for r in raw.split(",") if r.strip()]
+        if not records:
+            raise ApiError(400, "Invalid parameters: records is empty.", code=CODE_INVALID)
+        for position, record in enumerate(records):
+            problem = _check(record, list_type)
+            if problem is not None:
+                raise ApiError(
+                    400,
+                    f"Invalid parameters: record {position + 1} of records: {problem}.",
+                    code=CODE_INVALID,
+                )
+        return records
+
+    def create(self, account: Doc, name: str, raw: str, list_type: str) -> Doc:
+        records = self.records(raw, list_type)
+        list_id = self.tx.new_id()
+        data = {
+            "id": list_id,
+            "ad_account_id": account.id,
+            "name": name,
+            "type": "customerlist",
+            "list_type": list_type,
+            "created_time": int(self.now),
+            "num_batches": 0,
+            "num_removed_user_records": 0,
+            "num_uploaded_user_records": 0,
+            "exceptions": {},
+        }
+        self.tx.insert(
+            CUSTOMER_LIST, data, owner=account.owner, id=list_id, refs={AD_ACCOUNT: account.id}
+        )
+        return self._change(self._reload(list_id), "ADD", records)
+
+    def _reload(self, list_id: str) -> Doc:
+        doc = self.tx.get_doc(CUSTOMER_LIST, list_id)
+        assert doc is not None
+        return doc
+
+    def update(self, doc: Doc, operation: str, raw: str) -> Doc:
+        return self._change(doc, operation, self.records(raw, str(doc.data["list_type"])))
+
+    def _change(self, doc: Doc, operation: str, records: list[str]) -> Doc:
+        digests = {hashlib.sha256(r.lower().encode()).hexdigest() for r in records}
+        refs = {CUSTOMER_LIST: doc.id}
+        for digest in digests:
+            key = f"{doc.id}:{digest}"
+            if operation == "ADD":
+                self.tx.put(MEMBER, key, {"matched": _matched(digest)}, refs=refs)
+            else:
+                self.tx.delete(MEMBER, key)
+        data = dict(doc.data)
+        data["num_batches"] = int(data["num_batches"]) + 1
+        counter = "num_uploaded_user_records" if operation == "ADD" else "num_removed_user_records"
+        data[counter] = int(data[counter]) + len(records)  # duplicates count too, as Pinterest's
+        data["updated_time"] = int(self.now)
+        data["timeline"] = (
+            Timeline.start("PROCESSING", self.now).then("DONE", after=MATCH_SECONDS).to_json()
+        )
+        self.tx.put(CUSTOMER_LIST, doc.id, data, owner=doc.owner)
+        return self._reload(doc.id)
+
+    def matched(self, doc: Doc) -> int:
+        members = self.tx.list(MEMBER, where={CUSTOMER_LIST: doc.id})
+        return sum(1 for m in members if m.data["matched"])
+
+    def status(self, doc: Doc) -> str:
+        if Timeline.from_json(doc.data["timeline"]).status(self.now) == "PROCESSING":
+            return "PROCESSING"
+        return "READY" if self.matched(doc) >= MIN_MATCHED else "TOO_SMALL"
+
+    def find(self, account: Doc, list_id: Any) -> Doc:
+        doc = self.tx.get_doc(CUSTOMER_LIST, str(list_id))
+        if doc is None or doc.ref(AD_ACCOUNT) != account.id:
+            raise ApiError(404, "Customer list not found.", code=CODE_NOT_FOUND)
+        return doc
+
+    def of_account(self, account: Doc, *, descending: bool = False) -> Listing:
+        return Listing(CUSTOMER_LIST, where={AD_ACCOUNT: account.id}, descending=descending)
+
+    def view(self, doc: Doc) -> dict[str, Any]:
+        data = {k: v for k, v in doc.data.items() if k not in ("timeline", "list_type")}
+        data["status"] = self.status(doc)
+        return data
