@@ -280,6 +280,12 @@ class Constraints:
             if self.parameters.get(entry.get("ref", ""), entry).get("in") != "path":
                 raise ValueError(f"{op['operationId']}: no path parameter {name!r}")
         out: dict[str, Any] = {"parameters": dict(sorted(params.items()))}
+        raw_params = [
+            self.pointer(p) for p in item.get("parameters", []) + op.get("parameters", [])
+        ]
+        limits = date_limits(op, raw_params)
+        if limits:
+            out["date_limits"] = limits
         if "requestBody" in op:
             body = self.pointer(op["requestBody"])
             content = body.get("content", {})
@@ -290,6 +296,39 @@ class Constraints:
                 entry["schema"] = self.node(content[JSON].get("schema", {}))
             out["body"] = entry
         return out
+
+
+_PULL = re.compile(
+    r"If (granularity|level) is (not )?([A-Z_]+), you can pull data from up to (\d+) days "
+    r"before the current date in UTC time(?:, with a maximum time range of (\d+) days)?"
+)
+_BACK = re.compile(r"Cannot be more than (\d+) days back from today")
+_RANGE = re.compile(r"Cannot be more than (\d+) days past start_date")
+
+
+def date_limits(op: dict[str, Any], params: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """How far back and how long a date range may be, from the operation's prose: "If
+    granularity is HOUR, you can pull data from up to 8 days before the current date ..., with
+    a maximum time range of 3 days", or the date parameters' "Cannot be more than 90 days back
+    from today" and "... 90 days past start_date". A limit with a ``when`` applies only to
+    requests whose field has (or, with ``not``, has not) that value."""
+    limits = []
+    for field, negate, value, back, span in _PULL.findall(op.get("description", "")):
+        when = {"field": field, "value": value, "not": bool(negate)}
+        limits.append(
+            {"when": when, "back_days": int(back), "range_days": int(span) if span else None}
+        )
+    texts = " ".join(str(p.get("description", "")) for p in params)
+    back, span = _BACK.search(texts), _RANGE.search(texts)
+    if back or span:
+        limits.append(
+            {
+                "when": None,
+                "back_days": int(back.group(1)) if back else None,
+                "range_days": int(span.group(1)) if span else None,
+            }
+        )
+    return limits
 
 
 def build_constraints(spec: dict[str, Any]) -> dict[str, Any]:

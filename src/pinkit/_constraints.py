@@ -36,12 +36,14 @@ from typing import Any, TypeAlias, TypeVar
 __all__ = [
     "DIGIT_PATTERNS",
     "MAX_DEPTH",
+    "DateLimit",
     "Field",
     "Param",
     "Problem",
     "body_media_types",
     "check_body",
     "check_params",
+    "date_limit",
     "field",
     "param",
     "spec_version",
@@ -935,3 +937,32 @@ def check_params(
     to its values in order, arrays as repeated keys and/or comma-separated). Parameters the
     operation does not have are ignored, as the real API ignores them."""
     return _params_check(operation_id)(path_params, query)
+
+
+@dataclass(frozen=True)
+class DateLimit:
+    """How far back (days before today, UTC) a date range may start, and how long it may be
+    (days from ``start_date`` to ``end_date``), as the operation's description states it;
+    None where it states nothing."""
+
+    back_days: int | None
+    range_days: int | None
+
+
+def date_limit(operation_id: str, fields: Mapping[str, Any] | None = None) -> DateLimit:
+    """The strictest of the operation's date limits that apply to a request with ``fields``
+    (``{"granularity": "HOUR", "level": ...}``): a limit stated for one value of a field
+    applies when the request has it (or, for "is not", does not)."""
+    backs: list[int] = []
+    spans: list[int] = []
+    for limit in _operation(operation_id).get("date_limits", []):
+        when = limit.get("when")
+        if when is not None:
+            has = (fields or {}).get(when["field"]) == when["value"]
+            if has == when["not"]:
+                continue
+        if limit.get("back_days") is not None:
+            backs.append(int(limit["back_days"]))
+        if limit.get("range_days") is not None:
+            spans.append(int(limit["range_days"]))
+    return DateLimit(min(backs, default=None), min(spans, default=None))
