@@ -35,6 +35,7 @@ from ._transport import SyncASGITransport
 from .areas import AREAS
 from .areas.ad_accounts import controls as ad_accounts
 from .areas.ad_accounts.rules import AdAccountRules
+from .areas.analytics import controls as analytics
 from .areas.conversions import controls as conversions
 from .areas.media import controls as media
 from .areas.oauth import controls as oauth
@@ -221,6 +222,7 @@ class Emulator:
     create_ad_account = ad_accounts.create_ad_account.bind_as(lambda _, made: str(made["id"]))
     grant_ad_account_role = ad_accounts.grant_ad_account_role.bind()
     conversion_events = conversions.conversion_events.bind()
+    fail_next_reports = analytics.fail_next_reports.bind()
     media_config = media.media_config.bind()
     configure_media = media.configure_media.bind()
     reset = core.reset.bind()

@@ -10,6 +10,7 @@ from .._registry import Area
 from .ad_accounts.area import AREA as AD_ACCOUNTS
 from .ad_groups.area import AREA as AD_GROUPS
 from .ads.area import AREA as ADS
+from .analytics.area import AREA as ANALYTICS
 from .audiences.area import AREA as AUDIENCES
 from .boards.area import AREA as BOARDS
 from .campaigns.area import AREA as CAMPAIGNS
@@ -35,4 +36,5 @@ AREAS: list[Area] = [
     CONVERSIONS,
     CUSTOMER_LISTS,
     AUDIENCES,
+    ANALYTICS,
 ]

@@ -1,0 +1,1 @@
+"""Analytics and async reports: synthetic metrics that add up across levels."""
