@@ -56,7 +56,7 @@ class Session:
         self.profile = Profile.resolve(settings)
         self.output = Output(settings.format, quiet=settings.quiet)
         self._emulator: Emulator | None = None
-        self._fresh_state = False
+        self._stale_token: str | None = None
         self._closers: list[Any] = []
 
     # -- where things are ------------------------------------------------------------------------
@@ -110,8 +110,11 @@ class Session:
                 path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             else:
                 check_state_folder(path)
-            # A state made by this run has never seen a token: any stored one is stale.
-            self._fresh_state = not path.exists()
+            if not path.exists():
+                # A state this run makes has never issued the token stored for it (the state
+                # was deleted): it is stale. Tokens saved from now on are this state's.
+                stale = self.token_store().load()
+                self._stale_token = stale.access_token if stale is not None else None
             self._emulator = module.Emulator(state_path=path)
             self._closers.append(self._emulator.close)
         return self._emulator
@@ -130,8 +133,9 @@ class Session:
         """The stored emulator token; a new one is issued (and saved) on first use and when
         the stored one is about to expire (the emulator is its own authorization server)."""
         emulator = self.emulator
-        token = None if self._fresh_state else store.load()
-        if token is None or token.expires_within(REFRESH_LEEWAY_S):
+        token = store.load()
+        stale = token is not None and token.access_token == self._stale_token
+        if token is None or stale or token.expires_within(REFRESH_LEEWAY_S):
             token = emulator.issue_token()
             store.save(token)
         return token
