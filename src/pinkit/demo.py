@@ -2,15 +2,18 @@
 
 Nothing leaves the machine: the emulator runs inside this process and every request goes
 through an in-memory transport, so the tour works offline and without Pinterest credentials.
+With a ``state_path`` the tour's state is kept in that file, for the CLI to look at afterwards.
 """
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -24,11 +27,31 @@ REDIRECT_URI = "http://127.0.0.1:8085/callback"
 _TINY_MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
 DAY = 86_400
 
-
-def run(console: Console) -> None:
+if TYPE_CHECKING:
     from .emulator import Emulator
 
-    emulator = Emulator()
+
+def run(console: Console, state_path: str | Path | None = None) -> None:
+    """The tour, on a fresh emulator kept in ``state_path`` (None: in memory). An existing
+    file at ``state_path`` is used as it is: the caller makes sure it is fresh."""
+    from .emulator import Emulator
+
+    emulator = Emulator(state_path=state_path)
+    try:
+        _tour(console, emulator)
+    finally:
+        emulator.close()
+    if state_path is None:
+        console.print("[green]Tour complete.[/] Next: pinkit --help")
+        return
+    state = escape(str(state_path))
+    console.print(f"[green]Tour complete.[/] What it made is kept in {state}. Next:")
+    console.print(f"  pinkit --emulator-state {state} boards list")
+    console.print(f"  pinkit --emulator-state {state} pins list")
+    console.print(f"  pinkit emulator serve --state {state}   (over HTTP)")
+
+
+def _tour(console: Console, emulator: Emulator) -> None:
     step = _Steps(console)
 
     step("OAuth: authorization-code flow with state")
@@ -124,7 +147,6 @@ def run(console: Console) -> None:
     for record in emulator.requests:
         summary.add_row(record.method, record.path, record.operation_id or "", str(record.status))
     console.print(summary)
-    console.print("[green]Tour complete.[/] Next: pinkit --emulator boards list, pinkit --help")
 
 
 class _Steps:

@@ -4,6 +4,7 @@ tmp and no real PINTEREST_* / PINKIT_* variables."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -154,3 +155,15 @@ def board_id(emulator: Emulator) -> str:
 def pin_count(emulator: Emulator, board_id: str) -> int:
     with emulator.client() as client:
         return sum(1 for _ in client.boards.list_pins(board_id))
+
+
+def board_names(cli: CLI, *args: str, env: dict[str, str] | None = None) -> list[str]:
+    result = cli(*args, "boards", "list", "--format", "json", env=env)
+    assert result.code == 0, result.err
+    return [board["name"] for board in json.loads(result.out)]
+
+
+def cli_token(cli: CLI) -> str:
+    """The access token the CLI keeps for the default emulator state."""
+    data = json.loads((cli.data_dir / "emulator-tokens" / "default.json").read_text())
+    return str(data["access_token"])

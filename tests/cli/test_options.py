@@ -171,10 +171,13 @@ def test_emulator_serve(cli: CLI, tmp_path: Path) -> None:
     assert state.exists()
 
 
-def test_demo_runs_pinkit_demo_lazily(cli: CLI, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_runs_pinkit_demo_lazily(
+    cli: CLI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the demo keeps its state in ./pinkit-demo
     seen: list[Console] = []
     fake = types.ModuleType("pinkit.demo")
-    fake.run = lambda console: (seen.append(console), console.print("demo ran"))  # type: ignore[attr-defined]
+    fake.run = lambda console, **kw: (seen.append(console), console.print("demo ran"))  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "pinkit.demo", fake)
     result = cli("demo")
     assert result.code == 0, result.err

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import httpx2
@@ -66,5 +69,42 @@ def test_two_processes_share_a_state_file(tmp_path: Path) -> None:
         expected = {f"{t}-{n}.example" for t in "ab" for n in range(WRITES_PER_PROCESS)}
         assert expected <= set(websites)
         assert len(apps) == len(set(apps)) == 1 + 2 * WRITES_PER_PROCESS
+    finally:
+        emulator.close()
+
+
+def test_a_fresh_file_opened_while_another_connection_writes_to_it(tmp_path: Path) -> None:
+    """What eight processes making the same fresh state at once run into: switching the new file
+    to WAL while another connection holds its write lock fails at once in SQLite, whatever the
+    busy timeout. The emulator waits for the lock instead of refusing the file."""
+    state = tmp_path / "fresh.sqlite"
+    other = sqlite3.connect(state, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # the file exists, still in rollback-journal mode
+    release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        started = time.monotonic()
+        emulator = Emulator(state_path=state)
+        assert time.monotonic() - started >= 0.2  # it waited for the other writer
+        assert emulator.issue_token().access_token
+        emulator.close()
+    finally:
+        release.join()
+        other.close()
+    check = sqlite3.connect(state)
+    assert check.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    check.close()
+
+
+def test_counts_by_kind(tmp_path: Path) -> None:
+    emulator = Emulator(state_path=tmp_path / "counted.sqlite")
+    try:
+        board_id = emulator.seed_pins(3)
+        with emulator.store_read() as tx:
+            kinds = tx.kinds()
+            assert kinds["pin"] == 3 == tx.count("pin", where={"board": board_id})
+            assert kinds["board"] == 1
+            assert kinds["user"] == 1
+            assert all(count > 0 for count in kinds.values())
     finally:
         emulator.close()

@@ -33,7 +33,11 @@ __all__ = [
     "Settings",
     "config_dir",
     "data_dir",
+    "default_emulator_state",
+    "emulator_token_dir",
+    "is_default_emulator_state",
     "load_config",
+    "remove_emulator_state",
     "save_profile_values",
 ]
 
@@ -49,6 +53,8 @@ class Settings:
     profile: str | None = None
     base_url: str | None = None
     emulator: bool = False
+    emulator_state: Path | None = None
+    """``--emulator-state FILE`` (it implies ``emulator``); None: the default state."""
     format: str | None = None
     quiet: bool = False
     verbose: bool = False
@@ -69,6 +75,36 @@ def data_dir(env: Mapping[str, str] = os.environ) -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("pinkit"))
+
+
+def default_emulator_state(env: Mapping[str, str] = os.environ) -> Path:
+    """The state ``--emulator`` and ``pinkit emulator serve`` share unless told otherwise."""
+    return data_dir(env) / "emulator.sqlite"
+
+
+def emulator_token_dir(state: Path | None, env: Mapping[str, str] = os.environ) -> Path:
+    """Where the CLI keeps its tokens for the emulator state ``state`` (None: the default one):
+    ``<data dir>/emulator-tokens`` for the default state, ``STATE-tokens`` next to any other, so
+    two states never share a token (one state's token is unknown to the other)."""
+    if state is None or is_default_emulator_state(state, env):
+        return data_dir(env) / "emulator-tokens"
+    return state.with_name(f"{state.name}-tokens")
+
+
+def is_default_emulator_state(state: Path, env: Mapping[str, str] = os.environ) -> bool:
+    return state.expanduser().resolve() == default_emulator_state(env).expanduser().resolve()
+
+
+def remove_emulator_state(state: Path, env: Mapping[str, str] = os.environ) -> None:
+    """Delete the state file ``state``, SQLite's files beside it and the CLI's tokens for it."""
+    import shutil
+
+    for path in (state, *(state.with_name(state.name + s) for s in ("-wal", "-shm", "-journal"))):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    tokens = emulator_token_dir(state, env)
+    if tokens.is_dir():
+        shutil.rmtree(tokens)
 
 
 def config_path(env: Mapping[str, str] = os.environ) -> Path:
@@ -267,6 +303,7 @@ class Profile:
     def token_store(self) -> ProfileTokenStore:
         return ProfileTokenStore(config_dir(self.env) / "tokens" / f"{self.name}.json")
 
-    def emulator_token_store(self) -> ProfileTokenStore:
-        # Next to the emulator's state, so a fresh data dir never reuses a stale token.
-        return ProfileTokenStore(data_dir(self.env) / "emulator-tokens" / f"{self.name}.json")
+    def emulator_token_store(self, state: Path | None = None) -> ProfileTokenStore:
+        """The token file for the emulator state ``state`` (None: the default one), kept with
+        that state (see :func:`emulator_token_dir`)."""
+        return ProfileTokenStore(emulator_token_dir(state, self.env) / f"{self.name}.json")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -32,6 +33,14 @@ def _setter(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
     return callback
 
 
+def _set_emulator_state(ctx: click.Context, param: click.Parameter, value: Path | None) -> Any:
+    if value is not None:
+        settings = ctx.ensure_object(Settings)
+        settings.emulator_state = value
+        settings.emulator = True
+    return value
+
+
 def global_options(*, hidden: bool = True) -> Callable[[F], F]:
     """The global options, accepted before the command (``pinkit --format json api ...``)
     and after it (``pinkit api ... --format json``); the last one given wins."""
@@ -54,6 +63,15 @@ def global_options(*, hidden: bool = True) -> Callable[[F], F]:
             is_flag=True,
             default=False,
             help="Use the local persisted emulator, in-process, instead of Pinterest.",
+        ),
+        click.option(
+            "--emulator-state",
+            metavar="FILE",
+            type=click.Path(dir_okay=False, path_type=Path),
+            expose_value=False,
+            callback=_set_emulator_state,
+            hidden=hidden,
+            help="Use the emulator with its state in FILE (implies --emulator).",
         ),
         option(
             "--format",

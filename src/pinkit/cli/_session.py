@@ -1,7 +1,8 @@
 """One command run's view of the world: settings, profile, output, and the client to use.
 
-The client comes from, in order: ``--emulator`` (the persisted local emulator, in-process, with
-its own token file next to its state), ``PINTEREST_ACCESS_TOKEN``, or the profile's token file
+The client comes from, in order: ``--emulator`` / ``--emulator-state FILE`` (the persisted local
+emulator, in-process, with its own token file kept with its state), ``PINTEREST_ACCESS_TOKEN``,
+or the profile's token file
 (with the app credentials saved at login, so expired tokens refresh and rotated refresh tokens
 are saved).
 """
@@ -9,12 +10,20 @@ are saved).
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from .._tokens import REFRESH_LEEWAY_S, TokenSet
-from ._config import AppCredentials, Profile, ProfileTokenStore, Settings, data_dir
+from ..errors import InvalidInputError
+from ._config import (
+    AppCredentials,
+    Profile,
+    ProfileTokenStore,
+    Settings,
+    default_emulator_state,
+)
 from ._output import Output
 
 if TYPE_CHECKING:
@@ -24,7 +33,7 @@ if TYPE_CHECKING:
     from ..auth import OAuthApp
     from ..emulator import Emulator
 
-__all__ = ["EMULATOR_EXTRA_HINT", "Session", "import_emulator", "session"]
+__all__ = ["EMULATOR_EXTRA_HINT", "Session", "check_state_folder", "import_emulator", "session"]
 
 EMULATOR_EXTRA_HINT = "the emulator needs the 'emulator' extra: pip install 'pinkit[emulator]'"
 
@@ -47,6 +56,7 @@ class Session:
         self.profile = Profile.resolve(settings)
         self.output = Output(settings.format, quiet=settings.quiet)
         self._emulator: Emulator | None = None
+        self._stale_token: str | None = None
         self._closers: list[Any] = []
 
     # -- where things are ------------------------------------------------------------------------
@@ -54,9 +64,15 @@ class Session:
     def using_emulator(self) -> bool:
         return self.settings.emulator
 
+    @property
+    def emulator_state(self) -> Path:
+        """The emulator's state file: ``--emulator-state``, else the default one (shared by
+        ``--emulator`` and ``pinkit emulator serve``)."""
+        return self.settings.emulator_state or default_emulator_state(self.settings.env)
+
     def token_store(self) -> ProfileTokenStore:
         if self.using_emulator:
-            return self.profile.emulator_token_store()
+            return self.profile.emulator_token_store(self.settings.emulator_state)
         return self.profile.token_store()
 
     def base_url(self, store: ProfileTokenStore | None = None) -> str:
@@ -89,8 +105,16 @@ class Session:
     def emulator(self) -> Emulator:
         if self._emulator is None:
             module = import_emulator()
-            path = data_dir(self.settings.env) / "emulator.sqlite"
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path = self.emulator_state
+            if self.settings.emulator_state is None:
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            else:
+                check_state_folder(path)
+            if not path.exists():
+                # A state this run makes has never issued the token stored for it (the state
+                # was deleted): it is stale. Tokens saved from now on are this state's.
+                stale = self.token_store().load()
+                self._stale_token = stale.access_token if stale is not None else None
             self._emulator = module.Emulator(state_path=path)
             self._closers.append(self._emulator.close)
         return self._emulator
@@ -108,9 +132,11 @@ class Session:
     def emulator_token(self, store: ProfileTokenStore) -> TokenSet:
         """The stored emulator token; a new one is issued (and saved) on first use and when
         the stored one is about to expire (the emulator is its own authorization server)."""
+        emulator = self.emulator
         token = store.load()
-        if token is None or token.expires_within(REFRESH_LEEWAY_S):
-            token = self.emulator.issue_token()
+        stale = token is not None and token.access_token == self._stale_token
+        if token is None or stale or token.expires_within(REFRESH_LEEWAY_S):
+            token = emulator.issue_token()
             store.save(token)
         return token
 
@@ -169,6 +195,13 @@ class Session:
             with contextlib.suppress(Exception):
                 closer()
         self._closers.clear()
+
+
+def check_state_folder(path: Path) -> None:
+    """Bad input (exit 2) unless ``path``'s folder exists: a state file is made, not its folder."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise InvalidInputError(f"no folder {folder} for the emulator state {path}")
 
 
 def _env_refresh_only(profile: Profile) -> bool:

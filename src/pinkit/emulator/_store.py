@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -69,6 +70,9 @@ _COLUMNS = "d.kind, d.id, d.owner, d.seq, d.data, d.refs"
 
 #: First numeric ID handed out: Pinterest IDs are long digit strings, so are ours.
 ID_BASE = 1_000_000_000_000_000
+
+#: How long a transaction waits for another process's lock on a shared file.
+_BUSY_TIMEOUT_S = 30.0
 
 JSON = dict[str, Any]
 Refs = Mapping[str, str | None]
@@ -373,6 +377,11 @@ class Tx:
         row = self._conn.execute(f"SELECT COUNT(*) FROM docs d WHERE {cond}", args)  # noqa: S608 (fixed SQL only)
         return int(row.fetchone()[0])
 
+    def kinds(self) -> dict[str, int]:
+        """How many documents of each kind the state holds (``{"board": 2, "pin": 7, ...}``)."""
+        rows = self._conn.execute("SELECT kind, COUNT(*) FROM docs GROUP BY kind")
+        return {str(kind): int(count) for kind, count in rows}
+
     def wipe(self) -> None:
         """Delete everything (used by reset)."""
         for table in ("refs", "docs", "meta"):
@@ -394,7 +403,7 @@ class Store:
         target = ":memory:" if self.path is None else str(self.path)
         try:
             self._conn = sqlite3.connect(
-                target, timeout=30.0, isolation_level=None, check_same_thread=False
+                target, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
             )
         except sqlite3.Error as exc:
             raise StateFileError(f"cannot open the emulator state {self.path}: {exc}") from None
@@ -402,12 +411,15 @@ class Store:
         self._depth = 0
         self._writing = False
         try:
-            self._conn.execute("PRAGMA busy_timeout = 30000")
+            self._conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
             if self.path is not None:
-                self._conn.execute("PRAGMA journal_mode = WAL")
+                _use_wal(self._conn)
                 self._conn.execute("PRAGMA synchronous = NORMAL")
             with self.transaction(write=True) as tx:
                 self._open_schema(tx)
+        except sqlite3.OperationalError as exc:
+            self._conn.close()
+            raise StateFileError(f"cannot use the emulator state {self.path}: {exc}") from None
         except sqlite3.DatabaseError as exc:
             self._conn.close()
             raise StateFileError(
@@ -475,6 +487,30 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def _use_wal(conn: sqlite3.Connection, timeout: float = _BUSY_TIMEOUT_S) -> None:
+    """Put the file in WAL mode (once per file: the mode is kept in it).
+
+    Switching needs the file to itself, and while another connection writes it (or is
+    switching it too) SQLite answers "database is locked" at once, without the busy timeout:
+    several processes opening a fresh file at once would fail. So the switch is retried until
+    the other writer is done, up to the busy timeout; a file already in WAL mode answers at
+    once.
+    """
+    deadline = time.monotonic() + timeout
+    pause = 0.002
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 def _migrate_v1(conn: sqlite3.Connection) -> None:
