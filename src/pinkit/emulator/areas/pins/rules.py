@@ -418,20 +418,16 @@ class PinRules(Rules):
         # One JSON template, filled by string formatting: json.dumps per pin would dominate.
         template = json.dumps(
             {
-                "alt_text": None,
                 "created_at": iso(self.now),
                 "creative_type": "REGULAR",
-                "description": None,
                 "dominant_color": "#COLOR_",
                 "has_been_promoted": False,
                 "id": "PIN_ID_",
                 "is_standard": True,
-                "link": None,
                 "media": {
                     "images": image_sizes("https://images.emulator.example/seed/PIN_ID_.jpg"),
                     "media_type": "image",
                 },
-                "parent_pin_id": None,
                 "title": "Seeded pin NUMBER_",
             },
             separators=(",", ":"),
