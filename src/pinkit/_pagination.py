@@ -126,23 +126,46 @@ class _Pager(Generic[T]):
         return Pages(call.params, call.page_size, call.max_items, limits=limits)
 
     def _page_call(self, pages: Pages) -> Call[tuple[list[T], str | None]]:
-        return Call("GET", self._call.path, params=pages.next_params(), parse=self._parse, raw=True)
+        call = self._call
+        return Call(
+            "GET",
+            call.path,
+            params=pages.next_params(),
+            parse=self._parse,
+            raw=True,
+            headers=call.headers,
+            on_response=call.on_response,
+        )
 
 
 class SyncPager(_Pager[T]):
     """Iterate over every item across pages: ``for pin in client.pins.list(): ...``."""
 
     def __iter__(self) -> Iterator[T]:
+        for page in self.pages():
+            yield from page
+
+    def pages(self) -> Iterator[list[T]]:
+        """The same items a page at a time: each answer's items (within ``max_items``)."""
         pages = self._pages()
         while not pages.done:
-            yield from pages.accept(*self._client._execute(self._page_call(pages)))
+            items = pages.accept(*self._client._execute(self._page_call(pages)))
+            if items:
+                yield items
 
 
 class AsyncPager(_Pager[T]):
     """Iterate over every item across pages: ``async for pin in client.pins.list(): ...``."""
 
     async def __aiter__(self) -> AsyncIterator[T]:
+        async for page in self.pages():
+            for item in page:
+                yield item
+
+    async def pages(self) -> AsyncIterator[list[T]]:
+        """The same items a page at a time: each answer's items (within ``max_items``)."""
         pages = self._pages()
         while not pages.done:
-            for item in pages.accept(*await self._client._execute(self._page_call(pages))):
-                yield item
+            items = pages.accept(*await self._client._execute(self._page_call(pages)))
+            if items:
+                yield items

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar,
 from ._flow import Flow
 
 if TYPE_CHECKING:
+    import httpx2
+
     from ._pagination import AsyncPager, SyncPager
 
 __all__ = [
@@ -55,7 +57,10 @@ def list_of(model: type[T]) -> Callable[[Any], list[T]]:
 @dataclass(frozen=True)
 class Call(Generic[T]):
     """One request and how to parse its answer: ``parse`` gets the decoded JSON, or the raw
-    bytes when ``raw`` is set (for parsers that read JSON themselves, faster)."""
+    bytes when ``raw`` is set (for parsers that read JSON themselves, faster).
+
+    ``headers`` are sent besides the client's own (never ``Authorization``: the client sets
+    it); ``on_response`` sees the successful response before it is parsed."""
 
     method: str
     path: str
@@ -64,6 +69,8 @@ class Call(Generic[T]):
     data: Mapping[str, Any] | None = None
     parse: Callable[[Any], T] = field(default=_identity)
     raw: bool = False
+    headers: Mapping[str, str] | None = None
+    on_response: Callable[[httpx2.Response], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,8 @@ class PageCall(Generic[T]):
     page_size: int | None = None
     max_items: int | None = None
     item: type[T] | None = None
+    headers: Mapping[str, str] | None = None
+    on_response: Callable[[httpx2.Response], None] | None = None
 
 
 class Sync:
