@@ -171,7 +171,7 @@ def parse_data(value: str | None) -> Any:
 @click.option(
     "--paginate",
     is_flag=True,
-    help="Follow bookmarks and output every item (ndjson streams them one by one).",
+    help="Follow bookmarks and output every item (ndjson and csv stream page by page).",
 )
 @click.option(
     "--page-size",
