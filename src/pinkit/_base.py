@@ -26,6 +26,7 @@ from ._ratelimit import (
     token_fingerprint,
 )
 from ._redact import RedactingFilter, redact_headers, redact_text, redact_url
+from ._validate import check_headers
 from .errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -296,13 +297,16 @@ class BaseClient:
     ) -> tuple[httpx2.Request, Operation | None]:
         method = method.upper()
         url, rel = self._url(path)
+        sent = httpx2.Headers({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        if headers:
+            sent.update(check_headers(headers))  # case-insensitive: -H accept:... replaces
         request = httpx2.Request(
             method,
             url,
             params=encode_params(params) or None,  # None keeps a query written in the path
             json=json,
             data=dict(data) if data is not None else None,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
+            headers=sent,
             extensions={"timeout": self.timeout.as_dict()},
         )
         return request, operation_for(method, rel)
@@ -389,9 +393,16 @@ class BaseClient:
     def call_flow(self, call: Call[T], tokens: TokenManager) -> Flow[T]:
         """Send ``call`` through ``request_flow`` and parse the answer."""
         request, operation = self.build_request(
-            call.method, call.path, params=call.params, json=call.json, data=call.data
+            call.method,
+            call.path,
+            params=call.params,
+            json=call.json,
+            data=call.data,
+            headers=call.headers,
         )
         response = yield from self.request_flow(request, operation, tokens)
+        if call.on_response is not None:
+            call.on_response(response)
         try:
             return call.parse(response.content if call.raw else parse_body(response))
         except PinterestError:

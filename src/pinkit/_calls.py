@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    import httpx2
 
 __all__ = ["Call", "PageCall", "list_of", "no_content"]
 
@@ -33,7 +36,10 @@ def list_of(model: type[T]) -> Callable[[Any], list[T]]:
 @dataclass(frozen=True)
 class Call(Generic[T]):
     """One request and how to parse its answer: ``parse`` gets the decoded JSON, or the raw
-    bytes when ``raw`` is set (for parsers that read JSON themselves, faster)."""
+    bytes when ``raw`` is set (for parsers that read JSON themselves, faster).
+
+    ``headers`` are sent besides the client's own (never ``Authorization``: the client sets
+    it); ``on_response`` sees the successful response before it is parsed."""
 
     method: str
     path: str
@@ -42,6 +48,8 @@ class Call(Generic[T]):
     data: Mapping[str, Any] | None = None
     parse: Callable[[Any], T] = field(default=_identity)
     raw: bool = False
+    headers: Mapping[str, str] | None = None
+    on_response: Callable[[httpx2.Response], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -53,3 +61,5 @@ class PageCall(Generic[T]):
     page_size: int | None = None
     max_items: int | None = None
     item: type[T] | None = None
+    headers: Mapping[str, str] | None = None
+    on_response: Callable[[httpx2.Response], None] | None = None

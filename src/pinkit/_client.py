@@ -7,7 +7,7 @@ clients run; the classes below only own an HTTP connection pool and a runner.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Generic, Literal, TypeVar
 
@@ -33,6 +33,7 @@ from .resources import BoardsAPI, MediaAPI, PinsAPI, UserAccountAPI
 __all__ = ["AsyncClient", "Client"]
 
 H = TypeVar("H", httpx2.Client, httpx2.AsyncClient)
+ResponseHook = Callable[[httpx2.Response], None]
 T = TypeVar("T")
 CONNECTION_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=20)
 
@@ -157,9 +158,23 @@ class Client(_ClientBase[httpx2.Client, Sync]):
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_response: ResponseHook | None = None,
     ) -> Any:
-        """Call any operation; ``path`` is relative to the base URL. Returns parsed JSON."""
-        return self._execute(Call(method, path, params=params, json=json, data=data))
+        """Call any operation; ``path`` is relative to the base URL. Returns parsed JSON.
+
+        ``headers`` are added to the client's (not ``Authorization``, ``Host`` or the
+        framing ones); ``on_response`` sees the successful ``httpx2.Response`` first."""
+        call: Call[Any] = Call(
+            method,
+            path,
+            params=params,
+            json=json,
+            data=data,
+            headers=headers,
+            on_response=on_response,
+        )
+        return self._execute(call)
 
     def paginate(
         self,
@@ -168,9 +183,14 @@ class Client(_ClientBase[httpx2.Client, Sync]):
         params: Mapping[str, Any] | None = None,
         page_size: int | None = None,
         max_items: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_response: ResponseHook | None = None,
     ) -> SyncPager[Any]:
         """Every item of a bookmark-paginated list, fetched page by page."""
-        return SyncPager(self, PageCall(path, params, page_size, max_items))
+        call: PageCall[Any] = PageCall(
+            path, params, page_size, max_items, headers=headers, on_response=on_response
+        )
+        return SyncPager(self, call)
 
     def close(self) -> None:
         if self._owns_http:
@@ -225,9 +245,23 @@ class AsyncClient(_ClientBase[httpx2.AsyncClient, Async]):
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_response: ResponseHook | None = None,
     ) -> Any:
-        """Call any operation; ``path`` is relative to the base URL. Returns parsed JSON."""
-        return await self._execute(Call(method, path, params=params, json=json, data=data))
+        """Call any operation; ``path`` is relative to the base URL. Returns parsed JSON.
+
+        ``headers`` are added to the client's (not ``Authorization``, ``Host`` or the
+        framing ones); ``on_response`` sees the successful ``httpx2.Response`` first."""
+        call: Call[Any] = Call(
+            method,
+            path,
+            params=params,
+            json=json,
+            data=data,
+            headers=headers,
+            on_response=on_response,
+        )
+        return await self._execute(call)
 
     def paginate(
         self,
@@ -236,9 +270,14 @@ class AsyncClient(_ClientBase[httpx2.AsyncClient, Async]):
         params: Mapping[str, Any] | None = None,
         page_size: int | None = None,
         max_items: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_response: ResponseHook | None = None,
     ) -> AsyncPager[Any]:
         """Every item of a bookmark-paginated list: ``async for item in ...``."""
-        return AsyncPager(self, PageCall(path, params, page_size, max_items))
+        call: PageCall[Any] = PageCall(
+            path, params, page_size, max_items, headers=headers, on_response=on_response
+        )
+        return AsyncPager(self, call)
 
     async def aclose(self) -> None:
         if self._owns_http:

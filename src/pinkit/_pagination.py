@@ -135,7 +135,16 @@ class _Pager(Generic[T]):
         return Pages(call.params, call.page_size, call.max_items, limits=limits)
 
     def _page_call(self, pages: Pages) -> Call[tuple[list[T], str | None]]:
-        return Call("GET", self._call.path, params=pages.next_params(), parse=self._parse, raw=True)
+        call = self._call
+        return Call(
+            "GET",
+            call.path,
+            params=pages.next_params(),
+            parse=self._parse,
+            raw=True,
+            headers=call.headers,
+            on_response=call.on_response,
+        )
 
 
 class SyncPager(_Pager[T]):
@@ -146,10 +155,16 @@ class SyncPager(_Pager[T]):
         self._client = client
 
     def __iter__(self) -> Iterator[T]:
+        for page in self.pages():
+            yield from page
+
+    def pages(self) -> Iterator[list[T]]:
+        """The same items a page at a time: each answer's items (within ``max_items``)."""
         client, pages = self._client, self._pages()
         while not pages.done:
-            page = client._run(client._call_flow(self._page_call(pages)))
-            yield from pages.accept(*page)
+            items = pages.accept(*client._run(client._call_flow(self._page_call(pages))))
+            if items:
+                yield items
 
 
 class AsyncPager(_Pager[T]):
@@ -160,8 +175,15 @@ class AsyncPager(_Pager[T]):
         self._client = client
 
     async def __aiter__(self) -> AsyncIterator[T]:
+        async for page in self.pages():
+            for item in page:
+                yield item
+
+    async def pages(self) -> AsyncIterator[list[T]]:
+        """The same items a page at a time: each answer's items (within ``max_items``)."""
         client, pages = self._client, self._pages()
         while not pages.done:
             page = await client._run(client._call_flow(self._page_call(pages)))
-            for item in pages.accept(*page):
-                yield item
+            items = pages.accept(*page)
+            if items:
+                yield items

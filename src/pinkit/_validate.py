@@ -19,11 +19,27 @@ from .errors import InvalidInputError
 if TYPE_CHECKING:
     from ._constraints import Problem
 
-__all__ = ["check_fields", "check_id", "check_url", "drop_none"]
+__all__ = [
+    "RESERVED_HEADERS",
+    "check_fields",
+    "check_headers",
+    "check_id",
+    "check_url",
+    "drop_none",
+]
 
 # With fullmatch: ASCII digits from start to end (\d and $ would let in other scripts' digits
 # and a trailing newline).
 _ID = re.compile(r"[0-9]+")
+# RFC 9110: a header name is a token; a value is visible ASCII, spaces and tabs (no CR or LF,
+# which would end the header and start another one).
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
+
+#: Headers a caller may not set: the client sends the credentials, and httpx2 the framing.
+RESERVED_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "host", "content-length", "transfer-encoding"}
+)
 
 
 def drop_none(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -35,6 +51,22 @@ def check_id(name: str, value: Any) -> str:
     if not isinstance(value, str) or not _ID.fullmatch(value):
         raise InvalidInputError(f"{name} must be a string of digits, got {value!r}")
     return value
+
+
+def check_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Extra request headers: valid names and values, none of the ``RESERVED_HEADERS``."""
+    checked: dict[str, str] = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            raise InvalidInputError(f"{name!r} is not an HTTP header name")
+        if name.lower() in RESERVED_HEADERS:
+            raise InvalidInputError(f"the {name} header is set by the client; it cannot be given")
+        if not isinstance(value, str) or not _HEADER_VALUE.fullmatch(value):
+            raise InvalidInputError(
+                f"the {name} header's value must be printable ASCII, without CR or LF"
+            )
+        checked[name] = value
+    return checked
 
 
 def check_url(name: str, value: str) -> str:

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +102,85 @@ class CLI:
 @pytest.fixture
 def cli(tmp_path: Path) -> CLI:
     return CLI(tmp_path)
+
+
+TMUX = shutil.which("tmux")
+
+
+@dataclass
+class Screen:
+    """What a terminal shows once a command is over: its lines, and the exit code."""
+
+    lines: list[str]
+    code: int
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+class Terminal:
+    """``pinkit`` in a tmux pane of ``width`` columns: what a person sees (stdout and stderr
+    both on the terminal, progress bars drawn). Each run is a new tmux session; the screen
+    is read once the command has exited, scrolled-off lines included."""
+
+    def __init__(self, cli: CLI, socket: Path, width: int = 80, height: int = 50) -> None:
+        self.cli = cli
+        self.socket = socket
+        self.width = width
+        self.height = height
+        self.runs = 0
+
+    def tmux(self, *args: str, env: Mapping[str, str] | None = None) -> str:
+        assert TMUX is not None
+        proc = subprocess.run(
+            [TMUX, "-S", str(self.socket), "-f", os.devnull, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+        return proc.stdout
+
+    def run(self, *args: str, env: Mapping[str, str] | None = None, timeout: float = 40) -> Screen:
+        self.runs += 1
+        name = f"run{self.runs}"
+        full = {k: v for k, v in self.cli.full_env(env).items() if k not in ("COLUMNS", "LINES")}
+        full["TERM"] = "xterm-256color"
+        command = f'{shlex.join([str(PINKIT), *args])}; echo "[exit $?]"; exec sleep 600'
+        self.tmux(
+            "new-session", "-d", "-s", name, "-x", str(self.width), "-y", str(self.height),
+            "sh", "-c", command, env=full,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = self.tmux("capture-pane", "-p", "-S", "-", "-t", name).splitlines()
+            lines = [line.rstrip() for line in lines]
+            done = [line for line in lines if line.startswith("[exit ")]
+            if done or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        self.tmux("kill-session", "-t", name)
+        assert done, "the command did not finish in time:\n" + "\n".join(lines)
+        end = lines.index(done[-1])
+        return Screen(lines[:end], int(done[-1][len("[exit ") : -1]))
+
+
+@pytest.fixture
+def terminal(cli: CLI) -> Iterator[Terminal]:
+    """An 80-column terminal (tmux) to run ``pinkit`` in."""
+    if TMUX is None:
+        pytest.skip("tmux is not installed (Debian: apt-get install tmux): terminal tests skipped")
+    folder = Path(tempfile.mkdtemp(prefix="pinkit-tmux-"))  # short: a socket path has a limit
+    term = Terminal(cli, folder / "sock")
+    try:
+        yield term
+    finally:
+        subprocess.run(
+            [TMUX, "-S", str(term.socket), "kill-server"], capture_output=True, timeout=10
+        )
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -171,3 +171,102 @@ def test_not_logged_in(cli: CLI) -> None:
     assert result.code == 1
     assert "not logged in" in result.err
     assert one_line(result.err)
+
+
+# -- gh-style -H, -i, --paginate checks, --fields --------------------------------------------
+def test_headers_are_sent_and_include_shows_the_response_on_stderr(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str]
+) -> None:
+    emulator.clear_requests()
+    result = cli.sub(
+        "api", "GET", "/user_account", "-H", "X-Trace: one", "--header", "Accept-Language:fr",
+        "-H", "X-Trace: two", "-i", env=token_env,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["username"] == "emulator_user"  # stdout: the body only
+    sent = emulator.requests[-1].headers
+    assert sent["x-trace"] == "one, two"
+    assert sent["accept-language"] == "fr"
+    lines = result.err.splitlines()
+    assert lines[0] == "HTTP/1.1 200 OK"
+    assert "content-type: application/json" in lines
+    assert any(line.startswith("x-ratelimit-remaining: ") for line in lines)
+    assert token_env["PINTEREST_ACCESS_TOKEN"] not in result.all
+
+
+def test_include_shows_error_responses_and_every_page(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str]
+) -> None:
+    failed = cli("api", "GET", "/no/such/endpoint", "-i", env=token_env)
+    assert failed.code == 1
+    assert failed.err.splitlines()[0] == "HTTP 404 Not Found"
+    assert failed.err.rstrip().splitlines()[-1].startswith("error: [404")
+
+    emulator.seed_followers(5)
+    pages = cli(
+        "api", "GET", "/user_account/followers", "--paginate", "--page-size", "2", "-i",
+        "--format", "ndjson", env=token_env,
+    )  # fmt: skip
+    assert pages.code == 0, pages.err
+    assert pages.err.count("HTTP/1.1 200 OK") == 3
+    quiet = cli("api", "GET", "/user_account", "-i", "--quiet", env=token_env)
+    assert quiet.err.startswith("HTTP/1.1 200 OK")  # asked for: shown even with --quiet
+
+
+@pytest.mark.parametrize(
+    ("header", "needle"),
+    [
+        ("Authorization: Bearer pina_mine", "Authorization is set by pinkit"),
+        ("authorization:x", "authorization is set by pinkit"),
+        ("Host: evil.example", "Host is set by pinkit"),
+        ("Content-Length: 5", "Content-Length is set by pinkit"),
+        ("X-A: 1\r\nX-Injected: 2", "without CR or LF"),
+        ("X-A: 1\nAuthorization: Bearer x", "without CR or LF"),
+        ("X-A: \x00", "without CR or LF"),
+        ("X A: 1", "is not a header name"),
+        ("no-colon", "expected KEY:VALUE"),
+        (": value", "expected KEY:VALUE"),
+    ],
+)
+def test_headers_that_would_override_or_inject_are_refused(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], header: str, needle: str
+) -> None:
+    emulator.clear_requests()
+    result = cli("api", "GET", "/user_account", "-H", header, env=token_env)
+    assert result.code == 2, result.all
+    assert one_line(result.err) and needle in result.err, result.err
+    assert result.out == ""
+    assert emulator.requests == []
+
+
+@pytest.mark.parametrize("path", ["/user_account", "/boards/123", "/user_account/analytics"])
+def test_paginate_on_an_operation_without_pages_is_a_usage_error(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], path: str
+) -> None:
+    emulator.clear_requests()
+    result = cli("api", "GET", path, "--paginate", env=token_env)
+    assert result.code == 2, result.all
+    assert one_line(result.err) and "is not a paginated list" in result.err, result.err
+    assert "Field required" not in result.err
+    assert emulator.requests == []
+
+
+def test_api_fields(cli: CLI, emulator: Emulator, token_env: dict[str, str]) -> None:
+    one = cli("api", "GET", "/user_account", "--fields", "username,id", env=token_env)
+    assert list(json.loads(one.out)) == ["username", "id"]
+    emulator.seed_followers(3)
+    listed = cli(
+        "api", "GET", "/user_account/followers", "--paginate", "--fields", "username",
+        "--format", "csv", env=token_env,
+    )  # fmt: skip
+    assert listed.out.splitlines()[0] == "username"
+    assert len(listed.out.splitlines()) == 4
+    partly = cli("api", "GET", "/user_account", "--fields", "id,nmae", env=token_env)
+    assert partly.code == 0
+    assert json.loads(partly.out) == {"id": json.loads(one.out)["id"], "nmae": None}
+    assert "nmae" in partly.err
+
+    typo = cli("api", "GET", "/user_account", "--fields", "usrname", env=token_env)
+    assert typo.code == 2
+    assert typo.out == ""
+    assert one_line(typo.err) and "none of usrname" in typo.err and "username" in typo.err

@@ -133,8 +133,14 @@ def test_update_move_save_delete(
             ),
             "only go with --video",
         ),
-        (("pins", "create", "--board", "abc", "--image-url", "https://e.x/a.jpg"), "board_id"),
-        (("pins", "create", "--board", "1", "--image-url", "ftp://e.x/a.jpg"), "http(s)"),
+        (
+            ("pins", "create", "--board", "abc", "--image-url", "https://e.x/a.jpg"),
+            "--board must be digits, got 'abc'",
+        ),
+        (
+            ("pins", "create", "--board", "1", "--image-url", "ftp://e.x/a.jpg"),
+            "--image-url must be an http(s) URL",
+        ),
         (
             (
                 "pins",
@@ -146,14 +152,14 @@ def test_update_move_save_delete(
                 "--title",
                 "t" * 101,
             ),
-            "title",
+            "--title is 101 characters",
         ),
         (("pins", "create", "--board", "1", "--image", "/nonexistent.png"), "cannot read"),
         (("pins", "create", "--board", "1", "--video", "clip.avi"), ".avi"),
         (("pins", "update", "1"), "nothing to update"),
         (("pins", "save", "1"), "--board"),
-        (("pins", "delete", "x1"), "pin_id"),
-        (("media", "wait", "abc"), "media_id"),
+        (("pins", "delete", "x1"), "PIN_ID must be digits, got 'x1'"),
+        (("media", "wait", "abc"), "MEDIA_ID must be digits, got 'abc'"),
     ],
 )
 def test_bad_input_exits_2_before_any_request(

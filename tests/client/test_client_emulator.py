@@ -330,3 +330,62 @@ def test_refresh_without_a_store_warns(
         ) as client:
             client.user_account.get()
     assert "kept in memory only" in caplog.text
+
+
+def test_extra_headers_and_the_response_hook(pinkit_emulator: Emulator) -> None:
+    seen: list[int] = []
+    with pinkit_emulator.client() as client:
+        client.request(
+            "GET", "/user_account", headers={"X-Trace": "t-1", "accept": "application/json"},
+            on_response=lambda response: seen.append(response.status_code),
+        )  # fmt: skip
+        pages = list(
+            client.paginate(
+                "/user_account/followers",
+                page_size=2,
+                max_items=3,
+                headers={"X-Trace": "t-2"},
+                on_response=lambda response: seen.append(response.status_code),
+            )
+        )
+    assert len(pages) == 3
+    assert seen == [200, 200, 200]  # one answer, then two pages
+    sent = [r.headers for r in pinkit_emulator.requests]
+    assert sent[0]["x-trace"] == "t-1"
+    assert all(h["x-trace"] == "t-2" for h in sent[1:])
+    assert all(h["user-agent"].startswith("pinkit/") for h in sent)
+
+
+@pytest.mark.parametrize(
+    ("headers", "needle"),
+    [
+        ({"Authorization": "Bearer pina_other"}, "set by the client"),
+        ({"host": "evil.example"}, "set by the client"),
+        ({"X-A": "1\r\nX-Injected: 2"}, "without CR or LF"),
+        ({"X-A": "1\nX-Injected: 2"}, "without CR or LF"),
+        ({"Bad Name": "1"}, "not an HTTP header name"),
+        ({"X-A:": "1"}, "not an HTTP header name"),
+    ],
+)
+def test_headers_that_would_leak_or_inject_are_bad_input(
+    pinkit_emulator: Emulator, headers: dict[str, str], needle: str
+) -> None:
+    with pinkit_emulator.client() as client, pytest.raises(pinkit.InvalidInputError) as exc:
+        client.request("GET", "/user_account", headers=headers)
+    assert needle in str(exc.value)
+    assert pinkit_emulator.requests == []
+
+
+@pytest.mark.anyio
+async def test_pages_a_page_at_a_time(pinkit_emulator: Emulator) -> None:
+    with pinkit_emulator.client() as client:
+        total = client.request("GET", "/user_account")["follower_count"]
+        pages = list(client.paginate("/user_account/followers", page_size=2).pages())
+        limited = list(client.user_account.followers(page_size=2, max_items=3).pages())
+    assert [len(p) for p in pages] == [2] * (total // 2) + ([total % 2] if total % 2 else [])
+    assert [len(p) for p in limited] == [2, 1]
+    async with pinkit_emulator.async_client() as client:
+        async_pages = [
+            p async for p in client.paginate("/user_account/followers", page_size=2).pages()
+        ]
+    assert [len(p) for p in async_pages] == [len(p) for p in pages]

@@ -3,18 +3,36 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..errors import APIStatusError
+from ._common import parse_fields
 from ._options import global_options
-from ._session import session
+from ._session import Session, session
 
-__all__ = ["api", "parse_data", "parse_params"]
+if TYPE_CHECKING:
+    import httpx2
+
+__all__ = ["api", "parse_data", "parse_headers", "parse_params"]
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an RFC 9110 token
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")  # visible ASCII, spaces, tabs: no CR or LF
+#: Headers pinkit sets itself, and what sets them.
+RESERVED = {
+    "authorization": "the login's token (--profile, PINTEREST_ACCESS_TOKEN)",
+    "proxy-authorization": "the proxy settings",
+    "host": "the base URL (--base-url)",
+    "content-length": "the body (--data)",
+    "transfer-encoding": "the body (--data)",
+}
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -31,6 +49,66 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
         else:
             params[key] = value
     return params
+
+
+def parse_headers(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``Key: value`` pairs (gh's ``-H``); a repeated name joins its values with ``, ``.
+    Refused (exit 2): the headers pinkit sets (Authorization, Host, framing), names that are
+    not header names, and values with CR, LF or other control characters."""
+    headers: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition(":")
+        name, value = name.strip(), value.strip(" \t")
+        if not sep or not name:
+            raise click.BadParameter(f"expected KEY:VALUE, got {pair!r}", param_hint="'-H'")
+        if not _HEADER_NAME.fullmatch(name):
+            raise click.BadParameter(f"{name!r} is not a header name", param_hint="'-H'")
+        if name.lower() in RESERVED:
+            raise click.BadParameter(
+                f"{name} is set by pinkit from {RESERVED[name.lower()]}; it cannot be given",
+                param_hint="'-H'",
+            )
+        if not _HEADER_VALUE.fullmatch(value):
+            raise click.BadParameter(
+                f"the value of {name} must be printable ASCII, without CR or LF",
+                param_hint="'-H'",
+            )
+        key = names.setdefault(name.lower(), name)
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    return headers
+
+
+def _takes_bookmark(method: str, path: str) -> bool | None:
+    """Whether the spec's operation for ``method path`` is a bookmark-paginated list (None:
+    the path is not in the spec)."""
+    from .._constraints import param
+    from .._operations import find
+
+    operation = find(method, path)
+    if operation is None:
+        return None
+    try:
+        param(operation.id, "bookmark")
+    except LookupError:
+        return False
+    return True
+
+
+def _show_response(run: Session) -> Any:
+    """``-i``: each answer's status line and headers on stderr (secret ones redacted)."""
+    from .._redact import redact_headers
+
+    def show(response: httpx2.Response) -> None:
+        status = f"{response.http_version} {response.status_code} {response.reason_phrase}"
+        _show(run, status.strip(), redact_headers(response.headers))
+
+    return show
+
+
+def _show(run: Session, status: str, headers: Mapping[str, str]) -> None:
+    lines = [status, *(f"{name}: {value}" for name, value in headers.items()), ""]
+    run.output.meta("\n".join(lines))
 
 
 def parse_data(value: str | None) -> Any:
@@ -77,9 +155,23 @@ def parse_data(value: str | None) -> Any:
     help="JSON request body: inline, from a file (@body.json) or from stdin (-).",
 )
 @click.option(
+    "-H",
+    "--header",
+    "headers",
+    multiple=True,
+    metavar="KEY:VALUE",
+    help="Request header; repeatable (not Authorization: that is the login's token).",
+)
+@click.option(
+    "-i",
+    "--include",
+    is_flag=True,
+    help="Print each response's status line and headers on stderr.",
+)
+@click.option(
     "--paginate",
     is_flag=True,
-    help="Follow bookmarks and output every item (ndjson streams them one by one).",
+    help="Follow bookmarks and output every item (ndjson and csv stream page by page).",
 )
 @click.option(
     "--page-size",
@@ -92,6 +184,13 @@ def parse_data(value: str | None) -> Any:
     type=click.IntRange(min=0),
     help="Stop after this many items with --paginate.",
 )
+@click.option(
+    "--fields",
+    "fields_given",
+    multiple=True,
+    metavar="A,B.C",
+    help="Only these fields of each item, in this order, in every format (dot paths).",
+)
 @global_options()
 @click.pass_context
 def api(
@@ -100,9 +199,12 @@ def api(
     path: str,
     params: tuple[str, ...],
     data: str | None,
+    headers: tuple[str, ...],
+    include: bool,
     paginate: bool,
     page_size: int | None,
     max_items: int | None,
+    fields_given: tuple[str, ...],
 ) -> None:
     """Call any API operation: METHOD PATH relative to the base URL.
 
@@ -111,8 +213,10 @@ def api(
       pinkit api GET /user_account
       pinkit api GET /user_account/followers --paginate --format ndjson
       pinkit api GET /boards -p privacy=PUBLIC -p page_size=10
+      pinkit api GET /boards --paginate --fields id,name,owner.username --format csv
       pinkit api POST /boards --data '{"name": "Recipes"}'
       pinkit api POST /pins --data @pin.json
+      pinkit api GET /user_account -i -H 'Accept-Language: fr'
     """
     method = method.upper()
     if path.startswith(("http://", "https://")) or "://" in path:
@@ -124,19 +228,42 @@ def api(
     if not path.startswith("/"):
         path = "/" + path
     query = parse_params(params)
+    extra = parse_headers(headers)
+    fields = parse_fields(fields_given)
     body = parse_data(data)
     if paginate and method != "GET":
         raise click.UsageError("--paginate only works with GET")
+    if paginate and _takes_bookmark(method, path) is False:
+        raise click.UsageError(
+            f"--paginate: GET {path.split('?')[0]} is not a paginated list (the API gives it "
+            "no bookmark); leave --paginate out"
+        )
     if (page_size or max_items is not None) and not paginate:
         raise click.UsageError("--page-size and --limit need --paginate")
 
     run = session(ctx)
     client = run.client()
-    if paginate:
-        count = run.output.stream(
-            client.paginate(path, params=query, page_size=page_size, max_items=max_items)
+    hook = _show_response(run) if include else None
+    try:
+        if paginate:
+            pager = client.paginate(
+                path, params=query, page_size=page_size, max_items=max_items,
+                headers=extra, on_response=hook,
+            )  # fmt: skip
+            count = run.output.stream_pages(pager.pages(), fields=fields, check_fields=True)
+            run.output.info(f"{count} item{'s' if count != 1 else ''}")
+            return
+        result = client.request(
+            method, path, params=query or None, json=body, headers=extra, on_response=hook
         )
-        run.output.info(f"{count} item{'s' if count != 1 else ''}")
-        return
-    result = client.request(method, path, params=query or None, json=body)
-    run.output.emit(result)
+    except APIStatusError as exc:
+        if include:
+            from http import HTTPStatus
+
+            try:
+                phrase = HTTPStatus(exc.status_code).phrase
+            except ValueError:
+                phrase = ""
+            _show(run, f"HTTP {exc.status_code} {phrase}".strip(), exc.headers)
+        raise
+    run.output.emit(result, fields=fields, check_fields=True)

@@ -6,7 +6,15 @@ from typing import Any
 
 import click
 
-from ._common import GROUP_SETTINGS, emit_model, list_options, stream_models
+from ._common import (
+    GROUP_SETTINGS,
+    check_ids,
+    emit_model,
+    fields_option,
+    list_options,
+    named_as_typed,
+    stream_models,
+)
 from ._options import global_options
 from ._session import session
 
@@ -36,25 +44,31 @@ def boards() -> None:
     help="Only boards with this privacy.",
 )
 @list_options
+@fields_option("board")
 @global_options()
 @click.pass_context
 def list_boards(
-    ctx: click.Context, privacy: str | None, max_items: int | None, page_size: int | None
+    ctx: click.Context,
+    privacy: str | None,
+    max_items: int | None,
+    page_size: int | None,
+    fields: tuple[str, ...] | None,
 ) -> None:
     """List your boards (every page; --limit to stop early)."""
     run = session(ctx)
     items = run.client().boards.list(privacy=privacy, page_size=page_size, max_items=max_items)
-    stream_models(run, items, "board")
+    stream_models(run, items, "board", fields)
 
 
 @boards.command()
 @click.argument("board_id")
+@fields_option("board")
 @global_options()
 @click.pass_context
-def get(ctx: click.Context, board_id: str) -> None:
+def get(ctx: click.Context, board_id: str, fields: tuple[str, ...] | None) -> None:
     """Show one board."""
     run = session(ctx)
-    emit_model(run, run.client().boards.get(board_id))
+    emit_model(run, run.client().boards.get(board_id), fields)
 
 
 @boards.command()
@@ -67,7 +81,9 @@ def create(ctx: click.Context, name: str, description: str | None, privacy: str 
     """Create a board called NAME."""
     run = session(ctx)
     client = run.client()
-    emit_model(run, client.boards.create(name, description=description, privacy=privacy))
+    with named_as_typed({"name": "NAME", "description": "--description"}):
+        board = client.boards.create(name, description=description, privacy=privacy)
+    emit_model(run, board)
 
 
 @boards.command()
@@ -111,15 +127,20 @@ def delete(ctx: click.Context, board_id: str) -> None:
 @boards.command("pins")
 @click.argument("board_id")
 @list_options
+@fields_option("pin")
 @global_options()
 @click.pass_context
 def board_pins(
-    ctx: click.Context, board_id: str, max_items: int | None, page_size: int | None
+    ctx: click.Context,
+    board_id: str,
+    max_items: int | None,
+    page_size: int | None,
+    fields: tuple[str, ...] | None,
 ) -> None:
     """List the pins on a board."""
     run = session(ctx)
     items = run.client().boards.list_pins(board_id, page_size=page_size, max_items=max_items)
-    stream_models(run, items, "pin")
+    stream_models(run, items, "pin", fields)
 
 
 # -- sections ------------------------------------------------------------------------------------
@@ -140,15 +161,20 @@ def sections() -> None:
 @sections.command("list")
 @click.argument("board_id")
 @list_options
+@fields_option("section")
 @global_options()
 @click.pass_context
 def list_sections(
-    ctx: click.Context, board_id: str, max_items: int | None, page_size: int | None
+    ctx: click.Context,
+    board_id: str,
+    max_items: int | None,
+    page_size: int | None,
+    fields: tuple[str, ...] | None,
 ) -> None:
     """List a board's sections."""
     run = session(ctx)
     items = run.client().boards.sections.list(board_id, page_size=page_size, max_items=max_items)
-    stream_models(run, items, "section")
+    stream_models(run, items, "section", fields)
 
 
 @sections.command("create")
@@ -159,7 +185,9 @@ def list_sections(
 def create_section(ctx: click.Context, board_id: str, name: str) -> None:
     """Create a section called NAME on a board."""
     run = session(ctx)
-    emit_model(run, run.client().boards.sections.create(board_id, name))
+    with named_as_typed({"name": "NAME"}):
+        section = run.client().boards.sections.create(board_id, name)
+    emit_model(run, section)
 
 
 @sections.command("update")
@@ -190,6 +218,7 @@ def delete_section(ctx: click.Context, board_id: str, section_id: str) -> None:
 @click.argument("board_id")
 @click.argument("section_id")
 @list_options
+@fields_option("pin")
 @global_options()
 @click.pass_context
 def section_pins(
@@ -198,10 +227,14 @@ def section_pins(
     section_id: str,
     max_items: int | None,
     page_size: int | None,
+    fields: tuple[str, ...] | None,
 ) -> None:
     """List the pins in a section."""
     run = session(ctx)
     items = run.client().boards.sections.list_pins(
         board_id, section_id, page_size=page_size, max_items=max_items
     )
-    stream_models(run, items, "pin")
+    stream_models(run, items, "pin", fields)
+
+
+check_ids(boards)  # every *_id argument and option: digits, named as typed in messages

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .._validate import check_id
-from ._common import GROUP_SETTINGS, emit_model, list_options, stream_models
+from ._common import (
+    GROUP_SETTINGS,
+    check_ids,
+    emit_model,
+    fields_option,
+    list_options,
+    stream_models,
+)
 from ._options import global_options
 from ._session import Session, session
 
@@ -64,22 +71,27 @@ def media() -> None:
 
 @media.command("list")
 @list_options
+@fields_option("upload")
 @global_options()
 @click.pass_context
-def list_media(ctx: click.Context, max_items: int | None, page_size: int | None) -> None:
+def list_media(
+    ctx: click.Context, max_items: int | None, page_size: int | None, fields: tuple[str, ...] | None
+) -> None:
     """List your media uploads and their status."""
     run = session(ctx)
-    stream_models(run, run.client().media.list(page_size=page_size, max_items=max_items), "upload")
+    items = run.client().media.list(page_size=page_size, max_items=max_items)
+    stream_models(run, items, "upload", fields)
 
 
 @media.command()
 @click.argument("media_id")
+@fields_option("upload")
 @global_options()
 @click.pass_context
-def get(ctx: click.Context, media_id: str) -> None:
+def get(ctx: click.Context, media_id: str, fields: tuple[str, ...] | None) -> None:
     """Show one media upload and its processing status."""
     run = session(ctx)
-    emit_model(run, run.client().media.get(check_id("media_id", media_id)))
+    emit_model(run, run.client().media.get(media_id), fields)
 
 
 @media.command()
@@ -126,3 +138,6 @@ def wait(ctx: click.Context, media_id: str, timeout: float) -> None:
     run = session(ctx)
     check_id("media_id", media_id)
     emit_model(run, wait_for_media(run, run.client(), media_id, timeout))
+
+
+check_ids(media)  # every *_id argument and option: digits, named as typed in messages

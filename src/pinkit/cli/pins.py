@@ -11,7 +11,17 @@ import click
 from .._validate import check_fields, check_id
 from ..media_sources import ImageBase64, ImageURL, MediaSource, VideoFile
 from . import _publish as pub
-from ._common import GROUP_SETTINGS, BadInput, emit_model, list_options, plural, stream_models
+from ._common import (
+    GROUP_SETTINGS,
+    BadInput,
+    check_ids,
+    emit_model,
+    fields_option,
+    list_options,
+    named_as_typed,
+    plural,
+    stream_models,
+)
 from ._options import global_options
 from ._session import Session, session
 from .media import DEFAULT_TIMEOUT_S, upload_video, wait_for_media
@@ -40,23 +50,29 @@ def pins() -> None:
 
 @pins.command("list")
 @list_options
+@fields_option("pin")
 @global_options()
 @click.pass_context
-def list_pins(ctx: click.Context, max_items: int | None, page_size: int | None) -> None:
+def list_pins(
+    ctx: click.Context, max_items: int | None, page_size: int | None, fields: tuple[str, ...] | None
+) -> None:
     """List your pins (every page; --limit to stop early)."""
     run = session(ctx)
-    stream_models(run, run.client().pins.list(page_size=page_size, max_items=max_items), "pin")
+    items = run.client().pins.list(page_size=page_size, max_items=max_items)
+    stream_models(run, items, "pin", fields)
 
 
 @pins.command()
 @click.argument("pin_id")
 @click.option("--metrics", is_flag=True, help="Include the pin's metrics.")
+@fields_option("pin")
 @global_options()
 @click.pass_context
-def get(ctx: click.Context, pin_id: str, metrics: bool) -> None:
+def get(ctx: click.Context, pin_id: str, metrics: bool, fields: tuple[str, ...] | None) -> None:
     """Show one pin."""
     run = session(ctx)
-    emit_model(run, run.client().pins.get(pin_id, pin_metrics=True if metrics else None))
+    pin = run.client().pins.get(pin_id, pin_metrics=True if metrics else None)
+    emit_model(run, pin, fields)
 
 
 def _text_options(func: Any) -> Any:
@@ -152,26 +168,26 @@ def create(
         raise click.UsageError("--cover-image-url and --cover-frame only go with --video")
     if cover_image_url is not None and cover_frame is not None:
         raise click.UsageError("give --cover-image-url or --cover-frame, not both")
-    fields = check_fields(
-        "pins/create",
-        {
-            "title": title,
-            "description": description,
-            "link": link,
-            "alt_text": alt_text,
-            "board_section_id": section_id,
-        },
-    )
-    check_id("board_id", board_id)
-    source: MediaSource
-    if image_url is not None:
-        source = ImageURL(image_url)
-    elif image is not None:
-        source = ImageBase64.from_file(image)
-    else:
-        assert video is not None
-        VideoFile.check(video)
-        source = pub.video_source("0", cover_image_url, cover_frame)  # checks the cover
+    with named_as_typed(CREATE_OPTIONS):
+        fields = check_fields(
+            "pins/create",
+            {
+                "title": title,
+                "description": description,
+                "link": link,
+                "alt_text": alt_text,
+                "board_section_id": section_id,
+            },
+        )
+        source: MediaSource
+        if image_url is not None:
+            source = ImageURL(image_url)
+        elif image is not None:
+            source = ImageBase64.from_file(image)
+        else:
+            assert video is not None
+            VideoFile.check(video)
+            source = pub.video_source("0", cover_image_url, cover_frame)  # checks the cover
 
     run = session(ctx)
     client = run.client()
@@ -180,6 +196,19 @@ def create(
     else:
         pin = client.pins.create(board_id, source, **fields)
     emit_model(run, pin)
+
+
+#: The client's names for what ``pins create`` takes, and the options the user typed.
+CREATE_OPTIONS = {
+    "title": "--title",
+    "description": "--description",
+    "link": "--link",
+    "alt_text": "--alt-text",
+    "board_section_id": "--section",
+    "image url": "--image-url",
+    "cover_image_url": "--cover-image-url",
+    "cover_image_key_frame_time": "--cover-frame",
+}
 
 
 @pins.command()
@@ -500,3 +529,6 @@ def _send(
                 record(row, "created", pin_id=pin.id or "")
             bar.advance()
     return created, failed, unknown, None
+
+
+check_ids(pins)  # every *_id argument and option: digits, named as typed in messages
