@@ -47,6 +47,12 @@ def _boards() -> click.Command:
     return boards
 
 
+def _completion() -> click.Command:
+    from .completion import completion
+
+    return completion
+
+
 def _demo() -> click.Command:
     from .demo import demo
 
@@ -77,6 +83,7 @@ COMMANDS: dict[str, tuple[str, Callable[[], click.Command]]] = {
     "api": ("Call any API operation: METHOD PATH relative to the base URL.", _api),
     "auth": ("Log in to Pinterest and manage the saved tokens.", _auth),
     "boards": ("Your boards: list, get, create, update, delete, and the pins on them.", _boards),
+    "completion": ("Print the shell completion script for bash, zsh or fish.", _completion),
     "demo": (
         "Show what pinkit does, against a local emulator (no Pinterest account needed).",
         _demo,
