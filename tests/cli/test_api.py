@@ -148,13 +148,15 @@ def test_api_error_exits_1_with_one_line(
     assert "[403" in denied.err
 
 
-def test_bad_token_is_an_api_error_without_the_token(cli: CLI, emulator: Emulator) -> None:
+def test_a_rejected_token_exits_4_without_the_token(cli: CLI, emulator: Emulator) -> None:
     secret = "pina_" + "X" * 40
     env = {"PINTEREST_ACCESS_TOKEN": secret, "PINTEREST_API_URI": emulator.base_url}
     result = cli("api", "GET", "/user_account", env=env)
-    assert result.code == 1
+    assert result.code == 4
     assert one_line(result.err)
     assert "[401" in result.err
+    assert "PINTEREST_ACCESS_TOKEN is not valid" in result.err
+    assert "run `pinkit auth login`" in result.err
     assert secret not in result.all
 
 
@@ -166,8 +168,11 @@ def test_verbose_logs_redacted_and_allows_a_traceback(cli: CLI, token_env: dict[
     assert token_env["PINTEREST_ACCESS_TOKEN"] not in result.all
 
 
-def test_not_logged_in(cli: CLI) -> None:
+def test_not_logged_in_exits_4(cli: CLI) -> None:
     result = cli("api", "GET", "/user_account")
-    assert result.code == 1
-    assert "not logged in" in result.err
+    assert result.code == 4
+    assert "not logged in (profile default): run `pinkit auth login`" in result.err
+    other = cli("--profile", "work", "boards", "list")
+    assert other.code == 4
+    assert "run `pinkit auth login --profile work`" in other.err
     assert one_line(result.err)

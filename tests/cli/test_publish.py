@@ -9,6 +9,8 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from pinkit.cli._publish import Record, match_records, read_rows
 from pinkit.emulator import Emulator
 
@@ -195,8 +197,15 @@ def test_resume_after_the_process_is_killed(
     assert created_titles(emulator, board_id) == [f"Pin {i}" for i in range(6)]
 
 
-def test_sigterm_records_the_row_in_flight_as_unknown(
-    cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_records_the_row_in_flight_and_prints_the_summary(
+    cli: CLI,
+    emulator: Emulator,
+    token_env: dict[str, str],
+    board_id: str,
+    tmp_path: Path,
+    sig: signal.Signals,
+    code: int,
 ) -> None:
     path = write_csv(tmp_path, url_rows(board_id, 4))
     results_path = tmp_path / "pins.csv.results.csv"
@@ -209,12 +218,18 @@ def test_sigterm_records_the_row_in_flight_as_unknown(
         and [r["status"] for r in latest(results_path)] == ["created", "created", "unknown"]
     ):
         time.sleep(0.05)  # until the 3rd create is in flight (recorded just before sending)
-    proc.send_signal(signal.SIGTERM)
-    _out, err = proc.communicate(timeout=10)
-    assert proc.returncode == 130, err
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == code, err
+    assert no_traceback(err)
     records = latest(results_path)
     assert [r["status"] for r in records] == ["created", "created", "unknown"]
     assert "interrupted" in records[2]["message"]
+    # What was done, as at the end of any run: the report, the summary, how to resume.
+    assert [r["status"] for r in json.loads(out)] == ["created", "created", "unknown"]
+    assert "2 created, 0 skipped, 0 failed, 1 unknown, 1 not sent" in err
+    reason = "terminated (SIGTERM)" if sig == signal.SIGTERM else "interrupted"
+    assert f"error: stopped: {reason}; run the same command again to resume" in err
 
     # The row in flight was still waiting for the rate limit: it is not on the board, so the
     # re-run finds it missing and creates it; nothing is duplicated.
@@ -224,6 +239,22 @@ def test_sigterm_records_the_row_in_flight_as_unknown(
     assert resumed.code == 0, resumed.err
     assert "2 created, 2 skipped, 0 failed" in resumed.err
     assert created_titles(emulator, board_id) == [f"Pin {i}" for i in range(4)]
+
+
+def test_a_rejected_token_stops_the_run_with_exit_4(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path, url_rows(board_id, 3))
+    emulator.inject_fault(401, operation="pins/create")
+    result = cli("pins", "publish", str(path), env=token_env)
+    assert result.code == 4, result.err
+    assert "0 created, 0 skipped, 1 failed, 2 not sent" in result.err
+    assert "error: stopped: authentication failed" in result.err
+    assert result.err.rstrip().endswith(
+        "the token in PINTEREST_ACCESS_TOKEN is not valid: set a valid one, or unset it and "
+        "run `pinkit auth login`"
+    )
+    assert pin_count(emulator, board_id) == 0
 
 
 def test_unknown_outcome_is_settled_by_looking_at_the_board(

@@ -1,7 +1,15 @@
 """The root ``pinkit`` group, the global options, and the one place errors become exit codes.
 
-Exit codes: 0 success; 1 the API (or the network, or a login) failed; 2 bad input (usage
-errors, bad ``-p``, invalid JSON, ``InvalidInputError``, a missing extra); 130 interrupted.
+Exit codes (docs/cli.md lists them with examples):
+
+* 0 success
+* 1 the API, the network or a login failed (and ``pins publish`` rows that failed)
+* 2 bad input: usage errors, bad ``-p``/``--data``, ``InvalidInputError``, a missing extra
+* 4 not logged in, or the login is no longer valid (no token, a refresh token that expired or
+  was revoked, a token Pinterest rejects with 401): run ``pinkit auth login``
+* 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 141 the reader of stdout went away
+  (``| head``)
+
 Errors are one line on stderr, never a traceback (unless ``--verbose``) and never a secret.
 
 Command modules are imported when they are invoked (``LazyGroup``): ``pinkit --help`` lists
@@ -10,9 +18,9 @@ them from the table below without importing any, ``pinkit boards ...`` imports o
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,11 +29,13 @@ import click
 from .._redact import redact_text
 from ..errors import InvalidInputError, PinterestError
 from ._config import Settings
+from ._exits import Terminated, interrupt_code, login_hint, login_invalid, sigterm_interrupts
 from ._options import global_options
 
 __all__ = ["COMMANDS", "LazyGroup", "cli", "render_root_help", "run"]
 
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+COMPLETE_VAR = "_PINKIT_COMPLETE"
 
 
 # -- the command modules, loaded on first use ----------------------------------------------------
@@ -168,6 +178,7 @@ def render_root_help(width: int) -> str:
         return ctx.get_help() + "\n"
 
 
+# -- errors --------------------------------------------------------------------------------------
 def _one_line(text: str) -> str:
     return " ".join(redact_text(str(text)).split())
 
@@ -180,46 +191,64 @@ def _usage_message(exc: click.ClickException) -> str:
     return message
 
 
+def _quiet_stdout() -> None:
+    """The reader of stdout went away: point stdout at /dev/null, so the flush at exit
+    does not complain."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     """Run the CLI and return the exit code (what ``main`` exits with)."""
     settings = settings if settings is not None else Settings()
+    args = list(argv) if argv is not None else sys.argv[1:]
 
     def verbose() -> bool:
         return settings.verbose or os.environ.get("PINKIT_LOG", "").lower() == "debug"
 
     def fail(message: str, code: int) -> int:
         if verbose() and sys.exc_info()[0] is not None:
+            import traceback
+
             traceback.print_exc()
         click.echo(f"error: {message}", err=True)
         return code
 
+    instruction = os.environ.get(COMPLETE_VAR)
+    if instruction:
+        from click.shell_completion import shell_complete
+
+        return shell_complete(cli, {"obj": settings}, "pinkit", COMPLETE_VAR, instruction)
+
     try:
-        result = cli.main(
-            args=list(argv) if argv is not None else None,
-            prog_name="pinkit",
-            standalone_mode=False,
-            obj=settings,
-        )
+        # Not ``cli.main``: it turns a broken pipe into exit 1 and interrupts into Abort.
+        with sigterm_interrupts(), cli.make_context("pinkit", args, obj=settings) as ctx:
+            result = cli.invoke(ctx)
         return result if isinstance(result, int) else 0
-    except click.exceptions.Abort:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)
+        if not isinstance(exc, Terminated):
+            click.echo("", err=True)  # end the line the terminal's ^C is on
+        return interrupt_code(exc)
+    except click.exceptions.Abort as exc:  # an interrupted prompt
         click.echo("", err=True)
-        return 130
-    except KeyboardInterrupt:
-        click.echo("", err=True)
-        return 130
+        return interrupt_code(exc.__cause__ or exc.__context__ or exc)
     except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.format_message(), err=True)  # the help, as it is, not on one line
         return exc.exit_code
     except click.ClickException as exc:
         return fail(_usage_message(exc), exc.exit_code)
     except InvalidInputError as exc:
         return fail(_one_line(str(exc)), 2)
     except PinterestError as exc:
+        if login_invalid(exc):
+            return fail(f"{_one_line(str(exc))}; {login_hint(settings)}", 4)
         return fail(_one_line(str(exc)), 1)
     except BrokenPipeError:
-        # The reader went away (``| head``): stop quietly, and keep Python from complaining
-        # when it flushes stdout at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _quiet_stdout()  # the reader went away (``| head``): stop quietly
         return 141
     except OSError as exc:
         return fail(_one_line(f"{type(exc).__name__}: {exc}"), 1)

@@ -29,13 +29,11 @@ import csv
 import hashlib
 import json
 import os
-import signal
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from types import FrameType
 from typing import IO, Any
 
 from .._redact import redact_text
@@ -49,6 +47,7 @@ from ..errors import (
     RateLimitError,
 )
 from ..media_sources import ImageBase64, ImageURL, MediaSource, VideoFile, VideoID, sniff_image
+from ._exits import Terminated, login_invalid
 
 __all__ = [
     "COLUMNS",
@@ -62,6 +61,7 @@ __all__ = [
     "outcome_unknown",
     "read_rows",
     "row_key",
+    "stop_reason",
 ]
 
 TEXT_COLUMNS = ("title", "description", "link", "alt_text")
@@ -476,33 +476,19 @@ def outcome_unknown(exc: BaseException) -> bool:
     return not isinstance(exc, PinterestError)  # an interruption or a crash mid-request
 
 
-def stops_the_run(exc: BaseException) -> str | None:
-    """Errors every later row would hit too: stop instead of failing them all."""
+def stop_reason(exc: BaseException) -> str | None:
+    """Why the run stops on ``exc``, for an interruption or an error every later row would hit
+    too (None: go on with the next row)."""
+    if isinstance(exc, Terminated):
+        return "terminated (SIGTERM)"
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
     if isinstance(exc, AuthenticationError):
         return "authentication failed"
+    if login_invalid(exc):
+        return "the token could not be refreshed"
     if isinstance(exc, RateLimitError) and (exc.spam or exc.retry_after):
         return "rate limited" + (
             f" (retry after {exc.retry_after:.0f}s)" if exc.retry_after else ""
         )
     return None
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM during a publish: stop like Ctrl-C (exit 130), after recording the row in
-    flight."""
-
-
-@contextlib.contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise Terminated()
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread (an embedding application)
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)

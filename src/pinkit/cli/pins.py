@@ -12,6 +12,7 @@ from .._validate import check_fields, check_id
 from ..media_sources import ImageBase64, ImageURL, MediaSource, VideoFile
 from . import _publish as pub
 from ._common import GROUP_SETTINGS, BadInput, emit_model, list_options, plural, stream_models
+from ._exits import login_invalid
 from ._options import global_options
 from ._session import Session, session
 from .media import DEFAULT_TIMEOUT_S, upload_video, wait_for_media
@@ -361,7 +362,7 @@ def _publish_rows(
         )
         return
 
-    created, failed, unknown, stopped = _send(run, results, to_send, timeout, report)
+    created, failed, unknown, stop = _send(run, results, to_send, timeout, report)
     not_sent = len(to_send) - created - failed - unknown
     for row, record in held:
         out.warn(
@@ -380,14 +381,16 @@ def _publish_rows(
         columns=("row", "status", "pin_id", "title", "message"),
     )
     out.warn(summary)
-    if stopped:
-        out.error(f"error: stopped: {stopped}; run the same command again to resume")
+    if stop is not None:
+        out.error(f"error: stopped: {pub.stop_reason(stop)}; run the same command again to resume")
     if unknown:
         out.warn(
             "rows with an unknown outcome may or may not have been created: check the board, "
             "then re-run with --retry-unknown to create the missing ones (a retry may duplicate)"
         )
-    if failed or unknown or stopped:
+    if stop is not None and (isinstance(stop, KeyboardInterrupt) or login_invalid(stop)):
+        raise stop  # exit 130 (Ctrl-C), 143 (SIGTERM) or 4 (log in again), as any command
+    if failed or unknown or stop is not None:
         ctx.exit(1)
 
 
@@ -442,16 +445,15 @@ def _send(
     rows: list[pub.Row],
     timeout: float,
     report: list[dict[str, Any]],
-) -> tuple[int, int, int, str | None]:
+) -> tuple[int, int, int, BaseException | None]:
+    """Create the rows' pins one by one; the counts, and what stopped the run early (an
+    interruption, or an error every later row would hit too), if anything did."""
     created = failed = unknown = 0
     if not rows:
         return 0, 0, 0, None
     out = run.output
     client = run.client()
-    with (
-        pub.sigterm_as_interrupt(),
-        out.progress("publishing pins", total=len(rows)) as bar,
-    ):
+    with out.progress("publishing pins", total=len(rows)) as bar:
 
         def record(row: pub.Row, status: str, pin_id: str = "", message: str = "") -> None:
             results.write(pub.Record(row.number, row.key, status, pin_id, message, pub.now()))
@@ -459,9 +461,9 @@ def _send(
                            "message": message})  # fmt: skip
 
         for row in rows:
-            bar.update(description=f"row {row.number}")
             sending = False  # True once the create request may have reached Pinterest
             try:
+                bar.update(description=f"row {row.number}")
                 media_id = None
                 if row.media_column == "video":
                     assert row.media_path is not None
@@ -476,12 +478,13 @@ def _send(
                                "the run stopped while the pin was being created", pub.now())
                 )  # fmt: skip
                 pin = client.pins.create(row.board, source, **row.fields)
-            except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (pub.Terminated)
+            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM
                 if sending:
+                    unknown += 1
                     record(row, "unknown", message="interrupted while the pin was being created")
-                else:
+                else:  # counted as not sent; recorded as failed, so a re-run sends it
                     record(row, "failed", message="interrupted before the pin was created")
-                raise
+                return created, failed, unknown, exc
             except Exception as exc:
                 message = pub.one_line(str(exc)) or type(exc).__name__
                 if sending and pub.outcome_unknown(exc):
@@ -492,9 +495,8 @@ def _send(
                     failed += 1
                     record(row, "failed", message=message)
                     out.warn(f"row {row.number}: failed: {message}")
-                stop = pub.stops_the_run(exc)
-                if stop is not None:
-                    return created, failed, unknown, stop
+                if pub.stop_reason(exc) is not None:
+                    return created, failed, unknown, exc
             else:
                 created += 1
                 record(row, "created", pin_id=pin.id or "")
