@@ -41,7 +41,7 @@ def complete(cli: CLI, words: str, cword: int, shell: str = "bash") -> list[str]
 def test_bash_completes_commands_and_subcommands(cli: CLI) -> None:
     assert complete(cli, "pinkit bo", 1) == ["plain,boards"]
     assert complete(cli, "pinkit boards sections de", 3) == ["plain,delete"]
-    assert "plain,--metrics" in complete(cli, "pinkit pins get 123 --m", 4)
+    assert "plain,--yes" in complete(cli, "pinkit pins delete 123 --y", 4)
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash not found")

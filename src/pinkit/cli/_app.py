@@ -4,7 +4,8 @@ Exit codes (docs/cli.md lists them with examples):
 
 * 0 success
 * 1 the API, the network or a login failed (and ``pins publish`` rows that failed)
-* 2 bad input: usage errors, bad ``-p``/``--data``, ``InvalidInputError``, a missing extra
+* 2 bad input: usage errors, bad ``-p``/``--data``, ``InvalidInputError``, a missing extra, a
+  destructive command without ``--yes`` when stdin is not a terminal
 * 4 not logged in, or the login is no longer valid (no token, a refresh token that expired or
   was revoked, a token Pinterest rejects with 401): run ``pinkit auth login``
 * 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 141 the reader of stdout went away

@@ -12,6 +12,7 @@ from .._validate import check_fields, check_id
 from ..media_sources import ImageBase64, ImageURL, MediaSource, VideoFile
 from . import _publish as pub
 from ._common import GROUP_SETTINGS, BadInput, emit_model, list_options, plural, stream_models
+from ._confirm import confirm, yes_option
 from ._exits import login_invalid
 from ._options import global_options
 from ._session import Session, session
@@ -221,10 +222,12 @@ def update(
 
 @pins.command()
 @click.argument("pin_id")
+@yes_option
 @global_options()
 @click.pass_context
-def delete(ctx: click.Context, pin_id: str) -> None:
+def delete(ctx: click.Context, pin_id: str, yes: bool) -> None:
     """Delete a pin."""
+    confirm(f"delete pin {check_id('pin_id', pin_id)}", yes=yes)
     run = session(ctx)
     run.client().pins.delete(pin_id)
     run.output.done(f"Deleted pin {pin_id}.")
