@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import pytest
 
-from pinkit.cli.api import parse_data, parse_params
+from pinkit.cli.api import MAX_JSON_DEPTH, parse_data, parse_params
 from pinkit.emulator import Emulator
 
 from .conftest import CLI, no_traceback, one_line
@@ -121,6 +121,52 @@ def test_bad_input_exits_2_with_one_line(cli: CLI, args: tuple[str, ...]) -> Non
     assert one_line(result.err), result.err
     assert result.err.startswith("error: "), result.err
     assert no_traceback(result.err)
+
+
+def test_data_and_paths_that_used_to_crash_exit_2(cli: CLI, tmp_path: Path) -> None:
+    """Each was an `internal error` (exit 1): JSON the encoder refuses later (NaN, Infinity,
+    out-of-range numbers), a binary file, nesting past the recursion limit, a URL the HTTP
+    client refuses (too long, a control character)."""
+    nan = tmp_path / "nan.json"
+    nan.write_text('{"name": NaN}')
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(bytes(range(256)))
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    cases: list[tuple[tuple[str, ...], str | None]] = [
+        (("api", "POST", "/boards", "--data", '{"name": NaN}'), None),
+        (("api", "POST", "/boards", "--data", "Infinity"), None),
+        (("api", "POST", "/boards", "--data", "[-Infinity]"), None),
+        (("api", "POST", "/boards", "--data", '{"n": 1e999}'), None),
+        (("api", "POST", "/boards", "--data", "-"), "NaN"),
+        (("api", "POST", "/boards", "--data", f"@{nan}"), None),
+        (("api", "POST", "/boards", "--data", f"@{binary}"), None),
+        (("api", "POST", "/boards", "--data", f"@{deep}"), None),
+        (("api", "POST", "/boards", "--data", "[" * 100_000 + "]" * 100_000), None),
+        (("api", "GET", "/" + "a" * 100_000), None),
+        (("api", "GET", "/boards", "-p", "bookmark=" + "a" * 100_000), None),
+        (("api", "GET", "/boards", *("-p", "x=" + "a" * 1000) * 100), None),
+        (("api", "GET", "/boards\n"), None),
+        (("api", "GET", "/boards/123\n/pins"), None),
+        (("boards", "get", "123\n"), None),
+        (("pins", "get", "123\n"), None),
+    ]
+    env = {"PINTEREST_ACCESS_TOKEN": "pina_fake", "PINTEREST_API_URI": "http://127.0.0.1:9/v5"}
+    for args, stdin in cases:
+        result = cli(*args, env=env, input=stdin)
+        shown = [a[:40] for a in args]
+        assert result.code == 2, (shown, result.err)
+        assert result.out == ""
+        assert one_line(result.err) and result.err.startswith("error: "), (shown, result.err)
+        assert no_traceback(result.err)
+        assert len(result.err) < 400, (shown, result.err)  # the value itself is not echoed
+
+
+def test_nesting_up_to_the_limit_is_fine() -> None:
+    assert parse_data("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH) is not None
+    assert parse_data('{"a": [1.5, -2e10, {"b": null}]}') == {"a": [1.5, -2e10, {"b": None}]}
+    with pytest.raises(click.BadParameter, match="nested deeper than"):
+        parse_data("[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1))
 
 
 def test_bad_input_as_a_subprocess(cli: CLI) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,38 @@ import click
 from ._options import global_options
 from ._session import session
 
-__all__ = ["api", "parse_data", "parse_params"]
+__all__ = ["api", "parse_data", "parse_params", "parse_path"]
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+#: The longest path, and the longest query (encoded), ``pinkit api`` sends: far beyond any
+#: operation's, and within what HTTP servers and the HTTP client accept.
+MAX_PATH_LENGTH = 2048
+MAX_QUERY_LENGTH = 8192
+#: Request bodies nest a few levels; deeper is a mistake (and would overflow the encoder).
+MAX_JSON_DEPTH = 100
+
+
+def parse_path(path: str) -> str:
+    """PATH, relative to the base URL, with its leading slash."""
+    if path.startswith(("http://", "https://")) or "://" in path:
+        raise click.BadParameter(
+            "give the path relative to the base URL, like /user_account (use --base-url "
+            "to change the server)",
+            param_hint="'PATH'",
+        )
+    control = next((c for c in path if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0), None)
+    if control is not None:
+        raise click.BadParameter(
+            f"the path contains a control character ({control!r})", param_hint="'PATH'"
+        )
+    if len(path) > MAX_PATH_LENGTH:
+        raise click.BadParameter(
+            f"the path is {len(path)} characters long; at most {MAX_PATH_LENGTH}",
+            param_hint="'PATH'",
+        )
+    return path if path.startswith("/") else "/" + path
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -30,33 +60,80 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
             params[key] = [*existing, value] if isinstance(existing, list) else [existing, value]
         else:
             params[key] = value
+    if params:
+        from urllib.parse import urlencode
+
+        length = len(urlencode(params, doseq=True))
+        if length > MAX_QUERY_LENGTH:
+            raise click.BadParameter(
+                f"the query is {length} characters long once encoded; at most {MAX_QUERY_LENGTH}",
+                param_hint="'-p'",
+            )
     return params
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not valid JSON (JSON numbers are finite)")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return number
+
+
+def _depth(value: Any) -> int:
+    """How deep arrays and objects nest in ``value`` (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
 def parse_data(value: str | None) -> Any:
-    """``--data`` as inline JSON, ``@file`` or ``-`` (stdin)."""
+    """``--data`` as inline JSON, ``@file`` or ``-`` (stdin): strict JSON (no NaN or
+    Infinity, finite numbers), UTF-8, nested at most ``MAX_JSON_DEPTH`` levels."""
     if value is None:
         return None
     source = "--data"
-    if value == "-":
-        text, source = sys.stdin.read(), "stdin"
-    elif value.startswith("@"):
-        path = Path(value[1:]).expanduser()
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise click.BadParameter(
-                f"cannot read {path}: {exc.strerror or exc}", param_hint="'--data'"
-            ) from None
-        source = str(path)
-    else:
-        text = value
     try:
-        return json.loads(text)
+        if value == "-":
+            text, source = sys.stdin.read(), "stdin"
+        elif value.startswith("@"):
+            path = Path(value[1:]).expanduser()
+            source = str(path)
+            text = path.read_text(encoding="utf-8")
+        else:
+            text = value
+    except UnicodeDecodeError:
+        raise click.BadParameter(
+            f"cannot read {source}: not UTF-8 text (a JSON body is text)", param_hint="'--data'"
+        ) from None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise click.BadParameter(f"cannot read {source}: {reason}", param_hint="'--data'") from None
+    try:
+        body = json.loads(text, parse_constant=_not_json, parse_float=_finite)
+    except RecursionError:
+        body, depth = None, MAX_JSON_DEPTH + 1
     except ValueError as exc:
         raise click.BadParameter(
             f"invalid JSON in {source}: {exc}", param_hint="'--data'"
         ) from None
+    else:
+        depth = _depth(body)
+    if depth > MAX_JSON_DEPTH:
+        raise click.BadParameter(
+            f"invalid JSON in {source}: nested deeper than {MAX_JSON_DEPTH} levels",
+            param_hint="'--data'",
+        )
+    return body
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -115,14 +192,7 @@ def api(
       pinkit api POST /pins --data @pin.json
     """
     method = method.upper()
-    if path.startswith(("http://", "https://")) or "://" in path:
-        raise click.BadParameter(
-            "give the path relative to the base URL, like /user_account (use --base-url "
-            "to change the server)",
-            param_hint="'PATH'",
-        )
-    if not path.startswith("/"):
-        path = "/" + path
+    path = parse_path(path)
     query = parse_params(params)
     body = parse_data(data)
     if paginate and method != "GET":
