@@ -14,7 +14,7 @@ import pytest
 from pinkit.cli._publish import Record, match_records, read_rows
 from pinkit.emulator import Emulator
 
-from .conftest import CLI, no_traceback, pin_count, tiny_mp4, tiny_png
+from .conftest import CLI, no_traceback, one_line, pin_count, tiny_mp4, tiny_png
 
 HEADER = "board,section,title,description,link,alt_text,image_url,image,video\n"
 
@@ -359,3 +359,87 @@ def test_results_file_in_use_or_not_ours(
     assert result.code == 2
     assert "not a pinkit results file" in result.err
     assert io.StringIO(other.read_text()).read() == "a,b\n1,2\n"
+
+
+def test_rows_that_are_not_csv_hold_a_nul_or_name_an_impossible_file(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Each is a problem of its row, reported with the others; nothing is sent."""
+    (tmp_path / "ok.png").write_bytes(tiny_png())
+    path = tmp_path / "pins.csv"
+    path.write_text(
+        "board,title,image_url,image\n"
+        "123,Fine,https://example.com/a.jpg,\n"  # row 2: good
+        "123,Nul\0here,https://example.com/a.jpg,\n"  # row 3
+        "123,,,ok\0.png\n"  # row 4
+        f"123,Long,,{'a' * 300}.png\n"  # row 5: a name too long for the file system
+        '123,"Stray"quote,https://example.com/a.jpg,\n'  # row 6
+        '123,"Unclosed,https://example.com/a.jpg,\n'  # row 7: runs to the end of the file
+        "123,Swallowed,https://example.com/b.jpg,\n",
+        encoding="utf-8",
+    )
+    emulator.clear_requests()
+    result = cli.sub("pins", "publish", str(path), env=token_env)
+    assert result.code == 2, result.all
+    assert no_traceback(result.err)
+    lines = result.err.strip().splitlines()
+    assert "error: row 3, title: contains a NUL byte" in lines
+    assert "error: row 4, image: contains a NUL byte" in lines
+    assert any(
+        line.startswith("error: row 5, image: cannot use aaaa") and "too long" in line
+        for line in lines
+    ), lines
+    assert any(line.startswith("error: row 6: not valid CSV") for line in lines), lines
+    assert "error: row 7: not valid CSV: a quote is not closed" in result.err
+    assert lines[-1] == "error: 5 problems in 5 bad rows; nothing was sent"
+    assert emulator.requests == []
+
+
+def test_a_row_number_that_is_not_ascii_digits_is_not_a_record(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path, url_rows(board_id, 1))
+    results_path = tmp_path / "pins.csv.results.csv"
+    results_path.write_text(
+        "row,key,status,pin_id,message,time\n\u00b2,0123456789abcdef,created,1,,\n"
+    )
+    emulator.clear_requests()
+    result = cli("pins", "publish", str(path), env=token_env)
+    assert result.code == 2, result.err
+    assert one_line(result.err)
+    assert f"{results_path}, line 2: not a results record" in result.err
+    assert emulator.requests == []
+
+
+def test_a_torn_last_line_is_reported_and_the_run_resumes(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
+) -> None:
+    """A crash mid-append leaves a last line without its newline: the run says so, leaves it
+    out and resumes (it used to refuse every later run until the file was edited)."""
+    path = write_csv(tmp_path, url_rows(board_id, 3))
+    results_path = tmp_path / "pins.csv.results.csv"
+    assert cli("pins", "publish", str(path), env=token_env).code == 0
+    data = results_path.read_bytes()
+    last = data.rstrip(b"\n").rsplit(b"\n", 1)[1]  # row 4's outcome: created
+    assert last.startswith(b"4,") and b",created," in last
+    torn = data[: len(data) - len(last) // 2 - 1]  # cut in the middle of that line
+    results_path.write_bytes(torn)
+
+    dry = cli("pins", "publish", str(path), "--dry-run", "--format", "ndjson", env=token_env)
+    assert dry.code == 0, dry.err
+    assert "the last line is incomplete" in dry.err
+    assert results_path.read_bytes() == torn  # a dry run changes nothing
+
+    resumed = cli("pins", "publish", str(path), env=token_env)
+    assert resumed.code == 0, resumed.err
+    warning = next(line for line in resumed.err.splitlines() if "incomplete" in line)
+    assert warning.startswith(f"warning: {results_path}: the last line is incomplete")
+    # Row 4 is "unknown" again (its record before the torn one): found on the board.
+    assert "0 created, 3 skipped, 0 failed" in resumed.err
+    assert pin_count(emulator, board_id) == 3
+    assert results_path.read_bytes().endswith(b"\n")
+    assert {r["status"] for r in latest(results_path)} == {"created"}
+
+    again = cli("pins", "publish", str(path), env=token_env)
+    assert again.code == 0, again.err
+    assert "incomplete" not in again.err

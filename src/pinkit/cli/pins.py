@@ -330,6 +330,11 @@ def _publish_rows(
 ) -> None:
     out = run.output
     previous = pub.match_records(rows, results.read())
+    if results.torn is not None:
+        out.warn(
+            f"warning: {results.path}: the last line is incomplete (a run stopped while writing "
+            f"it) and is ignored: {results.torn[:80]!r}"
+        )
     _warn_identical(run, rows)
 
     to_send: list[pub.Row] = []
