@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import pytest
 
-from pinkit.cli.api import parse_data, parse_params
+from pinkit.cli.api import MAX_JSON_DEPTH, parse_data, parse_params
 from pinkit.emulator import Emulator
 
 from .conftest import CLI, no_traceback, one_line
@@ -123,6 +123,52 @@ def test_bad_input_exits_2_with_one_line(cli: CLI, args: tuple[str, ...]) -> Non
     assert no_traceback(result.err)
 
 
+def test_data_and_paths_that_used_to_crash_exit_2(cli: CLI, tmp_path: Path) -> None:
+    """Each was an `internal error` (exit 1): JSON the encoder refuses later (NaN, Infinity,
+    out-of-range numbers), a binary file, nesting past the recursion limit, a URL the HTTP
+    client refuses (too long, a control character)."""
+    nan = tmp_path / "nan.json"
+    nan.write_text('{"name": NaN}')
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(bytes(range(256)))
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    cases: list[tuple[tuple[str, ...], str | None]] = [
+        (("api", "POST", "/boards", "--data", '{"name": NaN}'), None),
+        (("api", "POST", "/boards", "--data", "Infinity"), None),
+        (("api", "POST", "/boards", "--data", "[-Infinity]"), None),
+        (("api", "POST", "/boards", "--data", '{"n": 1e999}'), None),
+        (("api", "POST", "/boards", "--data", "-"), "NaN"),
+        (("api", "POST", "/boards", "--data", f"@{nan}"), None),
+        (("api", "POST", "/boards", "--data", f"@{binary}"), None),
+        (("api", "POST", "/boards", "--data", f"@{deep}"), None),
+        (("api", "POST", "/boards", "--data", "[" * 100_000 + "]" * 100_000), None),
+        (("api", "GET", "/" + "a" * 100_000), None),
+        (("api", "GET", "/boards", "-p", "bookmark=" + "a" * 100_000), None),
+        (("api", "GET", "/boards", *("-p", "x=" + "a" * 1000) * 100), None),
+        (("api", "GET", "/boards\n"), None),
+        (("api", "GET", "/boards/123\n/pins"), None),
+        (("boards", "get", "123\n"), None),
+        (("pins", "get", "123\n"), None),
+    ]
+    env = {"PINTEREST_ACCESS_TOKEN": "pina_fake", "PINTEREST_API_URI": "http://127.0.0.1:9/v5"}
+    for args, stdin in cases:
+        result = cli(*args, env=env, input=stdin)
+        shown = [a[:40] for a in args]
+        assert result.code == 2, (shown, result.err)
+        assert result.out == ""
+        assert one_line(result.err) and result.err.startswith("error: "), (shown, result.err)
+        assert no_traceback(result.err)
+        assert len(result.err) < 400, (shown, result.err)  # the value itself is not echoed
+
+
+def test_nesting_up_to_the_limit_is_fine() -> None:
+    assert parse_data("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH) is not None
+    assert parse_data('{"a": [1.5, -2e10, {"b": null}]}') == {"a": [1.5, -2e10, {"b": None}]}
+    with pytest.raises(click.BadParameter, match="nested deeper than"):
+        parse_data("[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1))
+
+
 def test_bad_input_as_a_subprocess(cli: CLI) -> None:
     result = cli.sub("api", "POST", "/boards", "--data", "{oops")
     assert result.code == 2
@@ -148,13 +194,15 @@ def test_api_error_exits_1_with_one_line(
     assert "[403" in denied.err
 
 
-def test_bad_token_is_an_api_error_without_the_token(cli: CLI, emulator: Emulator) -> None:
+def test_a_rejected_token_exits_4_without_the_token(cli: CLI, emulator: Emulator) -> None:
     secret = "pina_" + "X" * 40
     env = {"PINTEREST_ACCESS_TOKEN": secret, "PINTEREST_API_URI": emulator.base_url}
     result = cli("api", "GET", "/user_account", env=env)
-    assert result.code == 1
+    assert result.code == 4
     assert one_line(result.err)
     assert "[401" in result.err
+    assert "PINTEREST_ACCESS_TOKEN is not valid" in result.err
+    assert "run `pinkit auth login`" in result.err
     assert secret not in result.all
 
 
@@ -166,10 +214,13 @@ def test_verbose_logs_redacted_and_allows_a_traceback(cli: CLI, token_env: dict[
     assert token_env["PINTEREST_ACCESS_TOKEN"] not in result.all
 
 
-def test_not_logged_in(cli: CLI) -> None:
+def test_not_logged_in_exits_4(cli: CLI) -> None:
     result = cli("api", "GET", "/user_account")
-    assert result.code == 1
-    assert "not logged in" in result.err
+    assert result.code == 4
+    assert "not logged in (profile default): run `pinkit auth login`" in result.err
+    other = cli("--profile", "work", "boards", "list")
+    assert other.code == 4
+    assert "run `pinkit auth login --profile work`" in other.err
     assert one_line(result.err)
 
 

@@ -9,12 +9,17 @@ import stat
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
+import httpx2
 import pytest
 
+from pinkit._tokens import TokenSet
 from pinkit.auth import OAuthApp
+from pinkit.cli._config import AppCredentials, ProfileTokenStore
 from pinkit.cli._login import LoginError, LoopbackListener
 from pinkit.emulator import Emulator
 
@@ -105,7 +110,7 @@ def test_login_no_browser_then_status_token_logout(cli: CLI, emulator: Emulator)
     assert logout.code == 0
     assert not path.exists()
     after = cli("auth", "status")
-    assert after.code == 1
+    assert after.code == 4
     assert "not logged in" in after.err
 
 
@@ -294,3 +299,69 @@ def test_an_env_refresh_token_that_rotates_is_saved_not_lost(
     assert token.refresh_token not in first.err + first.out
     later = cli("--base-url", emulator.base_url, "api", "GET", "/user_account")
     assert later.code == 0, later.err
+
+
+# -- a login that is no longer valid: exit 4 ----------------------------------------------------
+
+
+def save_login(cli: CLI, emulator: Emulator, token: TokenSet) -> None:
+    """A saved login for the default profile, as `auth login` leaves it."""
+    app = emulator.default_app
+    store = ProfileTokenStore(token_file(cli))
+    credentials = AppCredentials(
+        app.client_id, emulator.app_secret(app.client_id), app.redirect_uri, emulator.base_url
+    )
+    store.save_with_app(token, credentials)
+
+
+def test_an_expired_refresh_token_exits_4(cli: CLI, emulator: Emulator) -> None:
+    save_login(cli, emulator, emulator.issue_token())
+    assert cli("boards", "list").code == 0
+    emulator.clock.advance(61 * 86400)  # past both the access and the refresh token's expiry
+    result = cli("boards", "list")
+    assert result.code == 4, result.err
+    assert one_line(result.err)
+    assert "Refresh token expired" in result.err
+    assert result.err.rstrip().endswith("the login is no longer valid: run `pinkit auth login`")
+    assert no_traceback(result.err)
+
+
+def test_a_revoked_refresh_token_exits_4(cli: CLI, emulator: Emulator) -> None:
+    token = emulator.issue_token()
+    assert token.refresh_token
+    app = emulator.default_app
+    revoked = httpx2.post(
+        f"{emulator.base_url}/oauth/token/revoke",
+        data={"token": token.refresh_token},
+        auth=(app.client_id, emulator.app_secret(app.client_id)),
+    )
+    assert revoked.status_code == 200
+    save_login(cli, emulator, replace(token, expires_at=time.time() - 1))  # refreshes first
+    result = cli("api", "GET", "/user_account")
+    assert result.code == 4, result.err
+    assert "Invalid refresh token" in result.err
+    assert "run `pinkit auth login`" in result.err
+    assert token.refresh_token not in result.all
+    assert cli("auth", "token").code == 4  # refreshes too
+
+
+def test_a_refused_code_exchange_is_a_failed_login_not_exit_4(cli: CLI, emulator: Emulator) -> None:
+    """`auth login` whose code the token endpoint refuses: the login failed (exit 1)."""
+    app = emulator.register_app(f"http://127.0.0.1:{free_port()}/callback")
+    proc = cli.popen(
+        "auth", "login", "--no-browser", "--redirect-uri", app.redirect_uri,
+        env=app_env(app, emulator),
+    )  # fmt: skip
+    assert proc.stderr is not None and proc.stdin is not None
+    url = ""
+    while not url:
+        line = proc.stderr.readline()
+        assert line, "pinkit exited before printing the URL"
+        url = line.strip() if line.startswith("http") else ""
+    state = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["state"][0]
+    proc.stdin.write(f"{app.redirect_uri}?code=not-a-code&state={state}\n")
+    proc.stdin.flush()
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1, err
+    assert "Invalid authorization code" in err
+    assert not token_file(cli).exists()

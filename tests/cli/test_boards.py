@@ -37,7 +37,7 @@ def test_board_round_trip(cli: CLI, emulator: Emulator, token_env: dict[str, str
     secret = cli("boards", "list", "--privacy", "secret", env=token_env)
     assert json.loads(secret.out) == []
 
-    deleted = cli.sub("boards", "delete", board_id, env=token_env)
+    deleted = cli.sub("boards", "delete", board_id, "--yes", env=token_env)
     assert deleted.code == 0, deleted.err
     assert deleted.out == ""
     assert one_line(deleted.err)
@@ -77,7 +77,9 @@ def test_sections_round_trip(
     on_board = cli("boards", "pins", board_id, env=token_env)
     assert len(json.loads(on_board.out)) == 2
 
-    quiet = cli("--quiet", "boards", "sections", "delete", board_id, section_id, env=token_env)
+    quiet = cli(
+        "--quiet", "boards", "sections", "delete", board_id, section_id, "-y", env=token_env
+    )
     assert quiet.code == 0, quiet.err
     assert quiet.out == "" and quiet.err == ""
     left = cli("boards", "sections", "list", board_id, env=token_env)

@@ -97,7 +97,7 @@ def test_update_move_save_delete(
     got = cli("pins", "get", pin.id, env=token_env)
     assert json.loads(got.out)["id"] == pin.id
 
-    deleted = cli("pins", "delete", pin.id, env=token_env)
+    deleted = cli("pins", "delete", pin.id, "--yes", env=token_env)
     assert deleted.code == 0 and deleted.out == ""
     assert one_line(deleted.err) and pin.id in deleted.err
     assert cli("pins", "get", pin.id, env=token_env).code == 1

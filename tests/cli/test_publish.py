@@ -9,10 +9,12 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from pinkit.cli._publish import Record, match_records, read_rows
 from pinkit.emulator import Emulator
 
-from .conftest import CLI, no_traceback, pin_count, tiny_mp4, tiny_png
+from .conftest import CLI, no_traceback, one_line, pin_count, tiny_mp4, tiny_png
 
 HEADER = "board,section,title,description,link,alt_text,image_url,image,video\n"
 
@@ -195,8 +197,15 @@ def test_resume_after_the_process_is_killed(
     assert created_titles(emulator, board_id) == [f"Pin {i}" for i in range(6)]
 
 
-def test_sigterm_records_the_row_in_flight_as_unknown(
-    cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_records_the_row_in_flight_and_prints_the_summary(
+    cli: CLI,
+    emulator: Emulator,
+    token_env: dict[str, str],
+    board_id: str,
+    tmp_path: Path,
+    sig: signal.Signals,
+    code: int,
 ) -> None:
     path = write_csv(tmp_path, url_rows(board_id, 4))
     results_path = tmp_path / "pins.csv.results.csv"
@@ -209,12 +218,18 @@ def test_sigterm_records_the_row_in_flight_as_unknown(
         and [r["status"] for r in latest(results_path)] == ["created", "created", "unknown"]
     ):
         time.sleep(0.05)  # until the 3rd create is in flight (recorded just before sending)
-    proc.send_signal(signal.SIGTERM)
-    _out, err = proc.communicate(timeout=10)
-    assert proc.returncode == 130, err
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == code, err
+    assert no_traceback(err)
     records = latest(results_path)
     assert [r["status"] for r in records] == ["created", "created", "unknown"]
     assert "interrupted" in records[2]["message"]
+    # What was done, as at the end of any run: the report, the summary, how to resume.
+    assert [r["status"] for r in json.loads(out)] == ["created", "created", "unknown"]
+    assert "2 created, 0 skipped, 0 failed, 1 unknown, 1 not sent" in err
+    reason = "terminated (SIGTERM)" if sig == signal.SIGTERM else "interrupted"
+    assert f"error: stopped: {reason}; run the same command again to resume" in err
 
     # The row in flight was still waiting for the rate limit: it is not on the board, so the
     # re-run finds it missing and creates it; nothing is duplicated.
@@ -224,6 +239,22 @@ def test_sigterm_records_the_row_in_flight_as_unknown(
     assert resumed.code == 0, resumed.err
     assert "2 created, 2 skipped, 0 failed" in resumed.err
     assert created_titles(emulator, board_id) == [f"Pin {i}" for i in range(4)]
+
+
+def test_a_rejected_token_stops_the_run_with_exit_4(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path, url_rows(board_id, 3))
+    emulator.inject_fault(401, operation="pins/create")
+    result = cli("pins", "publish", str(path), env=token_env)
+    assert result.code == 4, result.err
+    assert "0 created, 0 skipped, 1 failed, 2 not sent" in result.err
+    assert "error: stopped: authentication failed" in result.err
+    assert result.err.rstrip().endswith(
+        "the token in PINTEREST_ACCESS_TOKEN is not valid: set a valid one, or unset it and "
+        "run `pinkit auth login`"
+    )
+    assert pin_count(emulator, board_id) == 0
 
 
 def test_unknown_outcome_is_settled_by_looking_at_the_board(
@@ -328,3 +359,87 @@ def test_results_file_in_use_or_not_ours(
     assert result.code == 2
     assert "not a pinkit results file" in result.err
     assert io.StringIO(other.read_text()).read() == "a,b\n1,2\n"
+
+
+def test_rows_that_are_not_csv_hold_a_nul_or_name_an_impossible_file(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Each is a problem of its row, reported with the others; nothing is sent."""
+    (tmp_path / "ok.png").write_bytes(tiny_png())
+    path = tmp_path / "pins.csv"
+    path.write_text(
+        "board,title,image_url,image\n"
+        "123,Fine,https://example.com/a.jpg,\n"  # row 2: good
+        "123,Nul\0here,https://example.com/a.jpg,\n"  # row 3
+        "123,,,ok\0.png\n"  # row 4
+        f"123,Long,,{'a' * 300}.png\n"  # row 5: a name too long for the file system
+        '123,"Stray"quote,https://example.com/a.jpg,\n'  # row 6
+        '123,"Unclosed,https://example.com/a.jpg,\n'  # row 7: runs to the end of the file
+        "123,Swallowed,https://example.com/b.jpg,\n",
+        encoding="utf-8",
+    )
+    emulator.clear_requests()
+    result = cli.sub("pins", "publish", str(path), env=token_env)
+    assert result.code == 2, result.all
+    assert no_traceback(result.err)
+    lines = result.err.strip().splitlines()
+    assert "error: row 3, title: contains a NUL byte" in lines
+    assert "error: row 4, image: contains a NUL byte" in lines
+    assert any(
+        line.startswith("error: row 5, image: cannot use aaaa") and "too long" in line
+        for line in lines
+    ), lines
+    assert any(line.startswith("error: row 6: not valid CSV") for line in lines), lines
+    assert "error: row 7: not valid CSV: a quote is not closed" in result.err
+    assert lines[-1] == "error: 5 problems in 5 bad rows; nothing was sent"
+    assert emulator.requests == []
+
+
+def test_a_row_number_that_is_not_ascii_digits_is_not_a_record(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path, url_rows(board_id, 1))
+    results_path = tmp_path / "pins.csv.results.csv"
+    results_path.write_text(
+        "row,key,status,pin_id,message,time\n\u00b2,0123456789abcdef,created,1,,\n"
+    )
+    emulator.clear_requests()
+    result = cli("pins", "publish", str(path), env=token_env)
+    assert result.code == 2, result.err
+    assert one_line(result.err)
+    assert f"{results_path}, line 2: not a results record" in result.err
+    assert emulator.requests == []
+
+
+def test_a_torn_last_line_is_reported_and_the_run_resumes(
+    cli: CLI, emulator: Emulator, token_env: dict[str, str], board_id: str, tmp_path: Path
+) -> None:
+    """A crash mid-append leaves a last line without its newline: the run says so, leaves it
+    out and resumes (it used to refuse every later run until the file was edited)."""
+    path = write_csv(tmp_path, url_rows(board_id, 3))
+    results_path = tmp_path / "pins.csv.results.csv"
+    assert cli("pins", "publish", str(path), env=token_env).code == 0
+    data = results_path.read_bytes()
+    last = data.rstrip(b"\n").rsplit(b"\n", 1)[1]  # row 4's outcome: created
+    assert last.startswith(b"4,") and b",created," in last
+    torn = data[: len(data) - len(last) // 2 - 1]  # cut in the middle of that line
+    results_path.write_bytes(torn)
+
+    dry = cli("pins", "publish", str(path), "--dry-run", "--format", "ndjson", env=token_env)
+    assert dry.code == 0, dry.err
+    assert "the last line is incomplete" in dry.err
+    assert results_path.read_bytes() == torn  # a dry run changes nothing
+
+    resumed = cli("pins", "publish", str(path), env=token_env)
+    assert resumed.code == 0, resumed.err
+    warning = next(line for line in resumed.err.splitlines() if "incomplete" in line)
+    assert warning.startswith(f"warning: {results_path}: the last line is incomplete")
+    # Row 4 is "unknown" again (its record before the torn one): found on the board.
+    assert "0 created, 3 skipped, 0 failed" in resumed.err
+    assert pin_count(emulator, board_id) == 3
+    assert results_path.read_bytes().endswith(b"\n")
+    assert {r["status"] for r in latest(results_path)} == {"created"}
+
+    again = cli("pins", "publish", str(path), env=token_env)
+    assert again.code == 0, again.err
+    assert "incomplete" not in again.err

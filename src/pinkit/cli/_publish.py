@@ -27,15 +27,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
+import io
 import json
 import os
-import signal
+import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from types import FrameType
 from typing import IO, Any
 
 from .._redact import redact_text
@@ -49,6 +49,7 @@ from ..errors import (
     RateLimitError,
 )
 from ..media_sources import ImageBase64, ImageURL, MediaSource, VideoFile, VideoID, sniff_image
+from ._exits import Terminated, login_invalid
 
 __all__ = [
     "COLUMNS",
@@ -62,6 +63,7 @@ __all__ = [
     "outcome_unknown",
     "read_rows",
     "row_key",
+    "stop_reason",
 ]
 
 TEXT_COLUMNS = ("title", "description", "link", "alt_text")
@@ -175,6 +177,18 @@ def _reason(exc: Exception) -> str:
     return one_line(str(exc))
 
 
+def _not_a_file(path: Path, value: str) -> str | None:
+    """Why ``path`` is not a file to read (None: it is one)."""
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return f"no such file: {value}"
+    except OSError as exc:  # a name too long for the file system, a symlink loop...
+        shown = value if len(value) <= 60 else value[:60] + "..."
+        return f"cannot use {shown}: {exc.strerror or exc}"
+    return None if stat.S_ISREG(mode) else f"not a file: {value}"
+
+
 def _check_row(number: int, values: dict[str, str], base: Path) -> tuple[Row | None, list[Problem]]:
     problems: list[Problem] = []
 
@@ -219,8 +233,9 @@ def _check_row(number: int, values: dict[str, str], base: Path) -> tuple[Row | N
                 bad(column, _reason(exc))
         else:
             media_path = base / Path(value).expanduser()
-            if not media_path.is_file():
-                bad(column, f"no such file: {value}")
+            missing = _not_a_file(media_path, value)
+            if missing is not None:
+                bad(column, missing)
             elif column == "image":
                 try:
                     with media_path.open("rb") as fh:
@@ -271,18 +286,42 @@ def _check_row(number: int, values: dict[str, str], base: Path) -> tuple[Row | N
     )
 
 
+def _records(fh: IO[str]) -> Iterator[tuple[list[str] | None, str]]:
+    """The CSV's records, strictly parsed: a record that is not valid CSV comes as
+    ``(None, reason)`` (an unclosed quote swallows the rest of the file: it is the last)."""
+    reader = csv.reader(fh, strict=True)
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            text = str(exc)
+            if "unexpected end of data" in text:
+                text = "a quote is not closed (the cell would run to the end of the file)"
+            yield None, f"not valid CSV: {text}"
+            continue
+        yield record, ""
+
+
+def _cell_name(header: list[str], index: int) -> str:
+    return header[index] if index < len(header) and header[index] else f"cell {index + 1}"
+
+
 def read_rows(path: Path) -> tuple[list[Row], list[Problem]]:
     """Every row of the CSV checked; all problems are collected, none is sent."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
-            records = list(csv.reader(fh))
+            records = list(_records(fh))
     except UnicodeDecodeError as exc:
         return [], [Problem(0, "", f"{path.name} is not UTF-8 text ({exc.reason})")]
-    except (OSError, csv.Error) as exc:
+    except OSError as exc:
         return [], [Problem(0, "", f"cannot read {path.name}: {exc}")]
     if not records:
         return [], [Problem(0, "", f"{path.name} is empty: expected a header row")]
-    header = [_header_name(h) for h in records[0]]
+    if records[0][0] is None:
+        return [], [Problem(1, "", records[0][1])]
+    header = [_header_name(h) for h in records[0][0]]
     problems: list[Problem] = []
     unknown = [h for h in header if h and h not in COLUMNS]
     if unknown:
@@ -301,9 +340,16 @@ def read_rows(path: Path) -> tuple[list[Row], list[Problem]]:
 
     rows: list[Row] = []
     base = path.parent
-    for index, record in enumerate(records[1:], start=2):
+    for index, (record, malformed) in enumerate(records[1:], start=2):
+        if record is None:
+            problems.append(Problem(index, "", malformed))
+            continue
         if not any(cell.strip() for cell in record):
             continue  # a blank line: nothing to publish, nothing lost
+        nul = [_cell_name(header, i) for i, cell in enumerate(record) if "\0" in cell]
+        if nul:
+            problems.append(Problem(index, ", ".join(nul), "contains a NUL byte"))
+            continue
         if len(record) > len(header) and any(c.strip() for c in record[len(header) :]):
             problems.append(
                 Problem(index, "", f"{len(record)} cells but the header has {len(header)}")
@@ -366,48 +412,77 @@ def match_records(rows: list[Row], records: list[Record]) -> dict[int, Record]:
     return matched
 
 
+def _split_torn(data: bytes) -> tuple[bytes, bytes]:
+    """The complete lines, and what follows the last newline: every record is written with
+    its newline, so anything after the last one is a record a stopped run did not finish."""
+    if not data or data.endswith(b"\n"):
+        return data, b""
+    cut = data.rfind(b"\n") + 1
+    return data[:cut], data[cut:]
+
+
 @dataclass
 class ResultsFile:
-    """The append-only results CSV, locked while a run writes to it."""
+    """The append-only results CSV, locked while a run writes to it.
+
+    A last line without its newline is a record a stopped run did not finish writing (a crash
+    or a kill mid-append): ``read`` leaves it out and ``open`` removes it, and both keep it in
+    ``torn`` for the run to report.
+    """
 
     path: Path
+    torn: str | None = field(default=None, repr=False)
     _fh: IO[str] | None = field(default=None, repr=False)
     _writer: Any = field(default=None, repr=False)
 
     def read(self) -> list[Record]:
         try:
-            with self.path.open(newline="", encoding="utf-8") as fh:
-                reader = csv.DictReader(fh)
-                names = reader.fieldnames or []
-                if names and not {"row", "key", "status"} <= set(names):
-                    raise InvalidInputError(
-                        f"{self.path} is not a pinkit results file (columns: {', '.join(names)})"
-                    )
-                records: list[Record] = []
-                for line in reader:
-                    status = (line.get("status") or "").strip()
-                    number = (line.get("row") or "").strip()
-                    if status not in STATUSES or not number.isdigit() or not line.get("key"):
-                        raise InvalidInputError(
-                            f"{self.path}, line {reader.line_num}: not a results record"
-                        )
-                    records.append(
-                        Record(
-                            int(number),
-                            line["key"].strip(),
-                            status,
-                            (line.get("pin_id") or "").strip(),
-                            line.get("message") or "",
-                            line.get("time") or "",
-                        )
-                    )
-                return records
+            data = self.path.read_bytes()
         except FileNotFoundError:
             return []
-        except UnicodeDecodeError:
-            raise InvalidInputError(f"{self.path} is not a pinkit results file") from None
         except OSError as exc:
             raise InvalidInputError(f"cannot read {self.path}: {exc.strerror or exc}") from None
+        complete, torn = _split_torn(data)
+        if torn:
+            self.torn = torn.decode("utf-8", "replace")
+        try:
+            text = complete.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInputError(f"{self.path} is not a pinkit results file") from None
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        names = reader.fieldnames or []
+        if names and not {"row", "key", "status"} <= set(names):
+            raise InvalidInputError(
+                f"{self.path} is not a pinkit results file (columns: {', '.join(names)})"
+            )
+        records: list[Record] = []
+        for line in reader:
+            status = (line.get("status") or "").strip()
+            number = (line.get("row") or "").strip()
+            valid_number = number.isascii() and number.isdigit()  # not "²", which int() refuses
+            if status not in STATUSES or not valid_number or not line.get("key"):
+                raise InvalidInputError(
+                    f"{self.path}, line {reader.line_num}: not a results record"
+                )
+            records.append(
+                Record(
+                    int(number),
+                    line["key"].strip(),
+                    status,
+                    (line.get("pin_id") or "").strip(),
+                    line.get("message") or "",
+                    line.get("time") or "",
+                )
+            )
+        return records
+
+    def _remove_torn(self, fh: IO[str]) -> None:
+        """Cut a torn last line off (under the lock), so the next record starts a line."""
+        complete, torn = _split_torn(self.path.read_bytes())
+        if torn:
+            self.torn = torn.decode("utf-8", "replace")
+            os.ftruncate(fh.fileno(), len(complete))
+            fh.seek(0, os.SEEK_END)
 
     @contextlib.contextmanager
     def open(self) -> Iterator[ResultsFile]:
@@ -420,6 +495,12 @@ class ResultsFile:
             ) from None
         with fh:
             _lock(fh, self.path)
+            try:
+                self._remove_torn(fh)
+            except OSError as exc:
+                raise InvalidInputError(
+                    f"cannot repair the results file {self.path}: {exc.strerror or exc}"
+                ) from None
             self._fh = fh
             self._writer = csv.writer(fh, lineterminator="\n")
             if fh.tell() == 0:
@@ -476,33 +557,19 @@ def outcome_unknown(exc: BaseException) -> bool:
     return not isinstance(exc, PinterestError)  # an interruption or a crash mid-request
 
 
-def stops_the_run(exc: BaseException) -> str | None:
-    """Errors every later row would hit too: stop instead of failing them all."""
+def stop_reason(exc: BaseException) -> str | None:
+    """Why the run stops on ``exc``, for an interruption or an error every later row would hit
+    too (None: go on with the next row)."""
+    if isinstance(exc, Terminated):
+        return "terminated (SIGTERM)"
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
     if isinstance(exc, AuthenticationError):
         return "authentication failed"
+    if login_invalid(exc):
+        return "the token could not be refreshed"
     if isinstance(exc, RateLimitError) and (exc.spam or exc.retry_after):
         return "rate limited" + (
             f" (retry after {exc.retry_after:.0f}s)" if exc.retry_after else ""
         )
     return None
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM during a publish: stop like Ctrl-C (exit 130), after recording the row in
-    flight."""
-
-
-@contextlib.contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise Terminated()
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread (an embedding application)
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)

@@ -24,6 +24,7 @@ from ._config import (
     Settings,
     default_emulator_state,
 )
+from ._exits import login_command
 from ._output import Output
 
 if TYPE_CHECKING:
@@ -210,12 +211,13 @@ def _env_refresh_only(profile: Profile) -> bool:
 
 
 class NotLoggedIn(click.ClickException):
-    exit_code = 1
+    """No token at all for the profile: exit 4, as for a login that is no longer valid."""
+
+    exit_code = 4
 
     def __init__(self, profile: str) -> None:
-        hint = "" if profile == "default" else f" --profile {profile}"
         super().__init__(
-            f"not logged in (profile {profile}): run `pinkit auth login{hint}`, "
+            f"not logged in (profile {profile}): run {login_command(profile)}, "
             "set PINTEREST_ACCESS_TOKEN, or use --emulator"
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from collections.abc import Mapping
@@ -19,7 +20,7 @@ from ._session import Session, session
 if TYPE_CHECKING:
     import httpx2
 
-__all__ = ["api", "parse_data", "parse_headers", "parse_params"]
+__all__ = ["api", "parse_data", "parse_headers", "parse_params", "parse_path"]
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -35,6 +36,35 @@ RESERVED = {
 }
 
 
+#: The longest path, and the longest query (encoded), ``pinkit api`` sends: far beyond any
+#: operation's, and within what HTTP servers and the HTTP client accept.
+MAX_PATH_LENGTH = 2048
+MAX_QUERY_LENGTH = 8192
+#: Request bodies nest a few levels; deeper is a mistake (and would overflow the encoder).
+MAX_JSON_DEPTH = 100
+
+
+def parse_path(path: str) -> str:
+    """PATH, relative to the base URL, with its leading slash."""
+    if path.startswith(("http://", "https://")) or "://" in path:
+        raise click.BadParameter(
+            "give the path relative to the base URL, like /user_account (use --base-url "
+            "to change the server)",
+            param_hint="'PATH'",
+        )
+    control = next((c for c in path if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0), None)
+    if control is not None:
+        raise click.BadParameter(
+            f"the path contains a control character ({control!r})", param_hint="'PATH'"
+        )
+    if len(path) > MAX_PATH_LENGTH:
+        raise click.BadParameter(
+            f"the path is {len(path)} characters long; at most {MAX_PATH_LENGTH}",
+            param_hint="'PATH'",
+        )
+    return path if path.startswith("/") else "/" + path
+
+
 def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
     """``key=value`` pairs; a repeated key becomes a list (sent as repeated query keys)."""
     params: dict[str, Any] = {}
@@ -48,6 +78,15 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
             params[key] = [*existing, value] if isinstance(existing, list) else [existing, value]
         else:
             params[key] = value
+    if params:
+        from urllib.parse import urlencode
+
+        length = len(urlencode(params, doseq=True))
+        if length > MAX_QUERY_LENGTH:
+            raise click.BadParameter(
+                f"the query is {length} characters long once encoded; at most {MAX_QUERY_LENGTH}",
+                param_hint="'-p'",
+            )
     return params
 
 
@@ -111,30 +150,68 @@ def _show(run: Session, status: str, headers: Mapping[str, str]) -> None:
     run.output.meta("\n".join(lines))
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not valid JSON (JSON numbers are finite)")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return number
+
+
+def _depth(value: Any) -> int:
+    """How deep arrays and objects nest in ``value`` (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
 def parse_data(value: str | None) -> Any:
-    """``--data`` as inline JSON, ``@file`` or ``-`` (stdin)."""
+    """``--data`` as inline JSON, ``@file`` or ``-`` (stdin): strict JSON (no NaN or
+    Infinity, finite numbers), UTF-8, nested at most ``MAX_JSON_DEPTH`` levels."""
     if value is None:
         return None
     source = "--data"
-    if value == "-":
-        text, source = sys.stdin.read(), "stdin"
-    elif value.startswith("@"):
-        path = Path(value[1:]).expanduser()
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise click.BadParameter(
-                f"cannot read {path}: {exc.strerror or exc}", param_hint="'--data'"
-            ) from None
-        source = str(path)
-    else:
-        text = value
     try:
-        return json.loads(text)
+        if value == "-":
+            text, source = sys.stdin.read(), "stdin"
+        elif value.startswith("@"):
+            path = Path(value[1:]).expanduser()
+            source = str(path)
+            text = path.read_text(encoding="utf-8")
+        else:
+            text = value
+    except UnicodeDecodeError:
+        raise click.BadParameter(
+            f"cannot read {source}: not UTF-8 text (a JSON body is text)", param_hint="'--data'"
+        ) from None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise click.BadParameter(f"cannot read {source}: {reason}", param_hint="'--data'") from None
+    try:
+        body = json.loads(text, parse_constant=_not_json, parse_float=_finite)
+    except RecursionError:
+        body, depth = None, MAX_JSON_DEPTH + 1
     except ValueError as exc:
         raise click.BadParameter(
             f"invalid JSON in {source}: {exc}", param_hint="'--data'"
         ) from None
+    else:
+        depth = _depth(body)
+    if depth > MAX_JSON_DEPTH:
+        raise click.BadParameter(
+            f"invalid JSON in {source}: nested deeper than {MAX_JSON_DEPTH} levels",
+            param_hint="'--data'",
+        )
+    return body
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -219,14 +296,7 @@ def api(
       pinkit api GET /user_account -i -H 'Accept-Language: fr'
     """
     method = method.upper()
-    if path.startswith(("http://", "https://")) or "://" in path:
-        raise click.BadParameter(
-            "give the path relative to the base URL, like /user_account (use --base-url "
-            "to change the server)",
-            param_hint="'PATH'",
-        )
-    if not path.startswith("/"):
-        path = "/" + path
+    path = parse_path(path)
     query = parse_params(params)
     extra = parse_headers(headers)
     fields = parse_fields(fields_given)

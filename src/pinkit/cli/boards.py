@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from .._validate import check_id
 from ._common import (
     GROUP_SETTINGS,
     check_ids,
@@ -15,6 +16,7 @@ from ._common import (
     named_as_typed,
     stream_models,
 )
+from ._confirm import confirm, yes_option
 from ._options import global_options
 from ._session import session
 
@@ -115,10 +117,12 @@ def update(
 
 @boards.command()
 @click.argument("board_id")
+@yes_option
 @global_options()
 @click.pass_context
-def delete(ctx: click.Context, board_id: str) -> None:
+def delete(ctx: click.Context, board_id: str, yes: bool) -> None:
     """Delete a board and every pin on it."""
+    confirm(f"delete board {check_id('board_id', board_id)} and every pin on it", yes=yes)
     run = session(ctx)
     run.client().boards.delete(board_id)
     run.output.done(f"Deleted board {board_id}.")
@@ -205,10 +209,13 @@ def update_section(ctx: click.Context, board_id: str, section_id: str, name: str
 @sections.command("delete")
 @click.argument("board_id")
 @click.argument("section_id")
+@yes_option
 @global_options()
 @click.pass_context
-def delete_section(ctx: click.Context, board_id: str, section_id: str) -> None:
+def delete_section(ctx: click.Context, board_id: str, section_id: str, yes: bool) -> None:
     """Delete a section of a board."""
+    check_id("board_id", board_id)
+    confirm(f"delete section {check_id('section_id', section_id)} of board {board_id}", yes=yes)
     run = session(ctx)
     run.client().boards.sections.delete(board_id, section_id)
     run.output.done(f"Deleted section {section_id} of board {board_id}.")

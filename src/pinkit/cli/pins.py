@@ -22,6 +22,8 @@ from ._common import (
     plural,
     stream_models,
 )
+from ._confirm import confirm, yes_option
+from ._exits import login_invalid
 from ._options import global_options
 from ._session import Session, session
 from .media import DEFAULT_TIMEOUT_S, upload_video, wait_for_media
@@ -249,10 +251,12 @@ def update(
 
 @pins.command()
 @click.argument("pin_id")
+@yes_option
 @global_options()
 @click.pass_context
-def delete(ctx: click.Context, pin_id: str) -> None:
+def delete(ctx: click.Context, pin_id: str, yes: bool) -> None:
     """Delete a pin."""
+    confirm(f"delete pin {check_id('pin_id', pin_id)}", yes=yes)
     run = session(ctx)
     run.client().pins.delete(pin_id)
     run.output.done(f"Deleted pin {pin_id}.")
@@ -355,6 +359,11 @@ def _publish_rows(
 ) -> None:
     out = run.output
     previous = pub.match_records(rows, results.read())
+    if results.torn is not None:
+        out.warn(
+            f"warning: {results.path}: the last line is incomplete (a run stopped while writing "
+            f"it) and is ignored: {results.torn[:80]!r}"
+        )
     _warn_identical(run, rows)
 
     to_send: list[pub.Row] = []
@@ -390,7 +399,7 @@ def _publish_rows(
         )
         return
 
-    created, failed, unknown, stopped = _send(run, results, to_send, timeout, report)
+    created, failed, unknown, stop = _send(run, results, to_send, timeout, report)
     not_sent = len(to_send) - created - failed - unknown
     for row, record in held:
         out.warn(
@@ -409,14 +418,16 @@ def _publish_rows(
         columns=("row", "status", "pin_id", "title", "message"),
     )
     out.warn(summary)
-    if stopped:
-        out.error(f"error: stopped: {stopped}; run the same command again to resume")
+    if stop is not None:
+        out.error(f"error: stopped: {pub.stop_reason(stop)}; run the same command again to resume")
     if unknown:
         out.warn(
             "rows with an unknown outcome may or may not have been created: check the board, "
             "then re-run with --retry-unknown to create the missing ones (a retry may duplicate)"
         )
-    if failed or unknown or stopped:
+    if stop is not None and (isinstance(stop, KeyboardInterrupt) or login_invalid(stop)):
+        raise stop  # exit 130 (Ctrl-C), 143 (SIGTERM) or 4 (log in again), as any command
+    if failed or unknown or stop is not None:
         ctx.exit(1)
 
 
@@ -471,16 +482,15 @@ def _send(
     rows: list[pub.Row],
     timeout: float,
     report: list[dict[str, Any]],
-) -> tuple[int, int, int, str | None]:
+) -> tuple[int, int, int, BaseException | None]:
+    """Create the rows' pins one by one; the counts, and what stopped the run early (an
+    interruption, or an error every later row would hit too), if anything did."""
     created = failed = unknown = 0
     if not rows:
         return 0, 0, 0, None
     out = run.output
     client = run.client()
-    with (
-        pub.sigterm_as_interrupt(),
-        out.progress("publishing pins", total=len(rows)) as bar,
-    ):
+    with out.progress("publishing pins", total=len(rows)) as bar:
 
         def record(row: pub.Row, status: str, pin_id: str = "", message: str = "") -> None:
             results.write(pub.Record(row.number, row.key, status, pin_id, message, pub.now()))
@@ -488,9 +498,9 @@ def _send(
                            "message": message})  # fmt: skip
 
         for row in rows:
-            bar.update(description=f"row {row.number}")
             sending = False  # True once the create request may have reached Pinterest
             try:
+                bar.update(description=f"row {row.number}")
                 media_id = None
                 if row.media_column == "video":
                     assert row.media_path is not None
@@ -505,12 +515,13 @@ def _send(
                                "the run stopped while the pin was being created", pub.now())
                 )  # fmt: skip
                 pin = client.pins.create(row.board, source, **row.fields)
-            except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (pub.Terminated)
+            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM
                 if sending:
+                    unknown += 1
                     record(row, "unknown", message="interrupted while the pin was being created")
-                else:
+                else:  # counted as not sent; recorded as failed, so a re-run sends it
                     record(row, "failed", message="interrupted before the pin was created")
-                raise
+                return created, failed, unknown, exc
             except Exception as exc:
                 message = pub.one_line(str(exc)) or type(exc).__name__
                 if sending and pub.outcome_unknown(exc):
@@ -521,9 +532,8 @@ def _send(
                     failed += 1
                     record(row, "failed", message=message)
                     out.warn(f"row {row.number}: failed: {message}")
-                stop = pub.stops_the_run(exc)
-                if stop is not None:
-                    return created, failed, unknown, stop
+                if pub.stop_reason(exc) is not None:
+                    return created, failed, unknown, exc
             else:
                 created += 1
                 record(row, "created", pin_id=pin.id or "")
