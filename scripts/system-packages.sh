@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install the Debian packages the tests use, where they are missing (as root, with apt-get).
+# Elsewhere it only says which are missing: the tests that need them skip, saying so, unless
+# CI=true, where a missing tool fails the run.
+set -euo pipefail
+PACKAGES="tmux"
+missing=""
+for package in $PACKAGES; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
+done
+[ -z "$missing" ] && exit 0
+if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "installing Debian packages:$missing" >&2
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+  echo "missing Debian packages (the tests that need them will skip):$missing" >&2
+fi
