@@ -44,6 +44,7 @@ __all__ = [
     "check_params",
     "field",
     "param",
+    "params",
     "spec_version",
 ]
 
@@ -190,6 +191,12 @@ def param(operation_id: str, name: str) -> Param:
         style=entry.get("style"),
         explode=entry.get("explode"),
     )
+
+
+@cache
+def params(operation_id: str) -> tuple[Param, ...]:
+    """Every path and query parameter of the operation, in the table's order."""
+    return tuple(param(operation_id, name) for name in _parameters(operation_id))
 
 
 def _walk(

@@ -19,7 +19,7 @@ from .errors import InvalidInputError
 if TYPE_CHECKING:
     from ._constraints import Problem
 
-__all__ = ["check_fields", "check_id", "check_url", "drop_none"]
+__all__ = ["check_fields", "check_id", "check_path_id", "check_url", "drop_none"]
 
 # With fullmatch: ASCII digits from start to end (\d and $ would let in other scripts' digits
 # and a trailing newline).
@@ -34,6 +34,24 @@ def drop_none(fields: Mapping[str, Any]) -> dict[str, Any]:
 def check_id(name: str, value: Any) -> str:
     if not isinstance(value, str) or not _ID.fullmatch(value):
         raise InvalidInputError(f"{name} must be a string of digits, got {value!r}")
+    return value
+
+
+def check_path_id(operation_id: str, name: str, value: Any) -> str:
+    """``value`` if it is what the operation's path parameter ``name`` allows (its pattern
+    and length in the spec), else ``InvalidInputError``."""
+    from ._constraints import DIGIT_PATTERNS, check_params
+    from ._constraints import param as spec_param
+
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{name} must be a string, got {value!r}")
+    problems = check_params(operation_id, {name: value}, {})
+    problems = [p for p in problems if p.path == name]
+    if problems:
+        spec = spec_param(operation_id, name)
+        if spec.pattern in DIGIT_PATTERNS and problems[0].keyword == "pattern":
+            raise InvalidInputError(f"{name} must be a string of digits, got {value!r}")
+        raise InvalidInputError(f"{problems[0]}, got {value!r}")
     return value
 
 
