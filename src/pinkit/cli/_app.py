@@ -46,13 +46,14 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import api, auth, boards, demo, emulator, media, pins
+    from . import ads, api, auth, boards, demo, emulator, media, pins
 
     cli.add_command(auth.auth)
     cli.add_command(api.api)
     cli.add_command(boards.boards)
     cli.add_command(pins.pins)
     cli.add_command(media.media)
+    cli.add_command(ads.ads)
     cli.add_command(emulator.emulator)
     cli.add_command(demo.demo)
 
