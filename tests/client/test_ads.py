@@ -683,3 +683,17 @@ async def test_async_mid_way_failure(local: Emulator) -> None:
     assert len(result.succeeded) == 60
     assert [e.outcome for e in result.failed] == ["unknown"] * 10
     assert "connection refused" in result.failed[0].message
+
+
+def test_the_demo_promotes_a_pin(local: Emulator) -> None:
+    import io
+
+    from rich.console import Console
+
+    from pinkit import demo
+
+    console = Console(file=io.StringIO(), width=120)
+    demo._promote_a_pin(console, local, demo._Steps(console))
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "USD 20.00 a day" in shown and "20,000,000 micro-units" in shown
+    assert ops(local).count("ads/create") == 1
