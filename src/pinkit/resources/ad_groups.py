@@ -93,8 +93,9 @@ class AdGroupsAPI(EntityResource[M, AdGroup]):
 
         Items have Pinterest's ``AdGroupCreateRequest`` fields (money fields in integer micros).
 
-        Each item needs ``campaign_id``, ``name`` and ``billable_event``. A LIFETIME budget
-        without an ``end_time``, or an end before the start, is refused before anything is sent.
+        Each item needs ``campaign_id``, ``name`` and ``billable_event``. An item with a
+        LIFETIME budget and no ``end_time``, or an end before the start, fails a local check:
+        it is not sent, and its result is an ``ItemError`` with outcome ``invalid``.
 
         Returns a ``BatchResult``: ``.results[i]`` is the ad group made from ``items[i]`` or
         its ``ItemError`` (refused by Pinterest, or by a local check before sending). If a

@@ -69,9 +69,10 @@ class CampaignsAPI(EntityResource[M, Campaign]):
 
         Items have Pinterest's ``CampaignCreateRequest`` fields (money fields in integer micros).
 
-        Each item needs ``name`` and ``objective_type``; ``ad_account_id`` is filled in. Both
-        ``daily_spend_cap`` and ``lifetime_spend_cap`` in one item, or an end before the start,
-        are refused before anything is sent.
+        Each item needs ``name`` and ``objective_type``; ``ad_account_id`` is filled in. An
+        item with both ``daily_spend_cap`` and ``lifetime_spend_cap``, or an end before the
+        start, fails a local check: it is not sent, and its result is an ``ItemError`` with
+        outcome ``invalid``.
 
         Returns a ``BatchResult``: ``.results[i]`` is the campaign made from ``items[i]`` or
         its ``ItemError`` (refused by Pinterest, or by a local check before sending). If a
