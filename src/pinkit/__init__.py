@@ -15,6 +15,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from . import money
+    from ._batch import BatchResult, DryRun, ItemError, PlannedRequest
     from ._client import AsyncClient, Client
     from ._clock import Clock, SystemClock
     from ._pagination import AsyncPager, SyncPager
@@ -41,7 +43,19 @@ if TYPE_CHECKING:
         UnprocessableEntityError,
     )
     from .media_sources import ImageBase64, ImageURL, ImageURLs, VideoID
-    from .models import Account, Board, BoardSection, Media, MediaUpload, Pin
+    from .models import (
+        Account,
+        Ad,
+        AdAccount,
+        AdGroup,
+        Board,
+        BoardSection,
+        Campaign,
+        Media,
+        MediaUpload,
+        Pin,
+    )
+    from .resources.ads import PromotedPin, PromoteError
 
 # Public names load on first use, so ``import pinkit`` and ``pinkit --help`` stay fast.
 _LAZY = {
@@ -67,12 +81,28 @@ _LAZY = {
     "ImageURL": ".media_sources",
     "ImageURLs": ".media_sources",
     "VideoID": ".media_sources",
+    "Ad": ".models",
+    "AdAccount": ".models",
+    "AdGroup": ".models",
+    "Campaign": ".models",
+    "BatchResult": "._batch",
+    "DryRun": "._batch",
+    "ItemError": "._batch",
+    "PlannedRequest": "._batch",
+    "PromotedPin": ".resources.ads",
+    "PromoteError": ".resources.ads",
 }
+#: Submodules reachable as attributes without an import of their own (``pinkit.money``).
+_SUBMODULES = frozenset({"money"})
 
 
 def __getattr__(name: str) -> Any:
     from importlib import import_module
 
+    if name in _SUBMODULES:
+        submodule = import_module(f".{name}", __name__)
+        globals()[name] = submodule
+        return submodule
     module = _LAZY.get(name)
     if module is None and name in __all__ and name != "__version__":
         module = ".errors"
@@ -88,6 +118,17 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Ad",
+    "AdAccount",
+    "AdGroup",
+    "BatchResult",
+    "Campaign",
+    "DryRun",
+    "ItemError",
+    "PlannedRequest",
+    "PromoteError",
+    "PromotedPin",
+    "money",
     "Board",
     "BoardSection",
     "ImageBase64",

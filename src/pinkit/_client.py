@@ -28,7 +28,16 @@ from .auth import (
     app_from_env,
     token_from_env,
 )
-from .resources import BoardsAPI, MediaAPI, PinsAPI, UserAccountAPI
+from .resources import (
+    AdAccountsAPI,
+    AdGroupsAPI,
+    AdsAPI,
+    BoardsAPI,
+    CampaignsAPI,
+    MediaAPI,
+    PinsAPI,
+    UserAccountAPI,
+)
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -100,6 +109,10 @@ class _ClientBase(BaseClient, Generic[H, M]):
         self.boards: BoardsAPI[M] = BoardsAPI(host)
         self.pins: PinsAPI[M] = PinsAPI(host)
         self.media: MediaAPI[M] = MediaAPI(host)
+        self.ad_accounts: AdAccountsAPI[M] = AdAccountsAPI(host)
+        self.campaigns: CampaignsAPI[M] = CampaignsAPI(host)
+        self.ad_groups: AdGroupsAPI[M] = AdGroupsAPI(host)
+        self.ads: AdsAPI[M] = AdsAPI(host)
 
     def _default_http(self) -> H:
         raise NotImplementedError

@@ -46,6 +46,7 @@ __all__ = [
     "date_limit",
     "field",
     "param",
+    "params",
     "spec_version",
 ]
 
@@ -192,6 +193,12 @@ def param(operation_id: str, name: str) -> Param:
         style=entry.get("style"),
         explode=entry.get("explode"),
     )
+
+
+@cache
+def params(operation_id: str) -> tuple[Param, ...]:
+    """Every path and query parameter of the operation, in the table's order."""
+    return tuple(param(operation_id, name) for name in _parameters(operation_id))
 
 
 def _walk(

@@ -78,6 +78,11 @@ class _HostBase(Protocol):
     @property
     def retry(self) -> RetryPolicy: ...
 
+    @property
+    def ad_account_id(self) -> str | None:
+        """The default ad account (``Client(ad_account_id=...)``, PINTEREST_AD_ACCOUNT_ID)."""
+        ...
+
     def _call_flow(self, call: Call[T], /) -> Flow[T]:
         """``call`` as a flow: auth, limits, retries, error mapping and parsing included."""
         ...

@@ -24,6 +24,7 @@ __all__ = [
     "check_fields",
     "check_headers",
     "check_id",
+    "check_path_id",
     "check_url",
     "drop_none",
 ]
@@ -67,6 +68,24 @@ def check_headers(headers: Mapping[str, str]) -> dict[str, str]:
             )
         checked[name] = value
     return checked
+
+
+def check_path_id(operation_id: str, name: str, value: Any) -> str:
+    """``value`` if it is what the operation's path parameter ``name`` allows (its pattern
+    and length in the spec), else ``InvalidInputError``."""
+    from ._constraints import DIGIT_PATTERNS, check_params
+    from ._constraints import param as spec_param
+
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{name} must be a string, got {value!r}")
+    problems = check_params(operation_id, {name: value}, {})
+    problems = [p for p in problems if p.path == name]
+    if problems:
+        spec = spec_param(operation_id, name)
+        if spec.pattern in DIGIT_PATTERNS and problems[0].keyword == "pattern":
+            raise InvalidInputError(f"{name} must be a string of digits, got {value!r}")
+        raise InvalidInputError(f"{problems[0]}, got {value!r}")
+    return value
 
 
 def check_url(name: str, value: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from rich.console import Console
@@ -17,10 +17,12 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
+from ._batch import DryRun
 from ._redact import mask
 from ._tokens import MemoryTokenStore, TokenSet
 from .errors import InvalidInputError
 from .media_sources import ImageURL, ImageURLs
+from .resources.ads import PromotedPin
 
 REDIRECT_URI = "http://127.0.0.1:8085/callback"
 # The ISO media header of an MP4 file: enough for the upload checks of client and emulator.
@@ -142,11 +144,43 @@ def _tour(console: Console, emulator: Emulator) -> None:
             )
         console.print(table)
 
+    _promote_a_pin(console, emulator, step)
+
     step("Requests the emulator saw")
     summary = Table("method", "path", "operation", "status")
     for record in emulator.requests:
         summary.add_row(record.method, record.path, record.operation_id or "", str(record.status))
     console.print(summary)
+
+
+def _promote_a_pin(console: Console, emulator: Any, step: _Steps) -> None:
+    """A pin promoted in one call: campaign, ad group (with the budget) and ad, the budget
+    given and shown in the ad account's currency."""
+    from .money import format_amount
+
+    step("Ads: promote a pin with a daily budget of 20.00")
+    with emulator.client(ad_account_id=emulator.default_ad_account_id) as client:
+        account = client.ad_accounts.get()
+        board = client.boards.create("Shop the look")
+        assert board.id
+        pin = client.pins.create(board.id, ImageURL("https://example.com/boots.jpg"), title="Boots")
+        assert pin.id
+        plan = client.ads.promote_pin(pin_id=pin.id, daily_budget="20.00", dry_run=True)
+        assert isinstance(plan, DryRun)
+        console.print(f"  dry run first: {len(plan.requests)} requests planned, none sent")
+        promoted = client.ads.promote_pin(pin_id=pin.id, daily_budget="20.00")
+        assert isinstance(promoted, PromotedPin)
+    group = promoted.ad_group
+    currency = account.currency or "USD"
+    table = Table("", "id", "detail")
+    table.add_row("campaign", promoted.campaign.id or "", promoted.campaign.objective_type or "")
+    budget = format_amount(group.budget_in_micro_currency or 0, currency)
+    bid = format_amount(group.bid_in_micro_currency or 0, currency)
+    table.add_row("ad group", group.id or "", f"{budget} a day, bid {bid} (the bid floor)")
+    table.add_row("ad", promoted.ad.id or "", f"pin {pin.id}, review {promoted.ad.review_status}")
+    console.print(table)
+    micros = group.budget_in_micro_currency or 0
+    console.print(f"  20.00 of the account's {currency}, sent exactly as {micros:,} micro-units")
 
 
 class _Steps:

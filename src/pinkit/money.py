@@ -16,13 +16,25 @@ currency has (there are no fractional yen)::
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, Inexact, InvalidOperation, localcontext
 
 from .errors import InvalidInputError
 
-__all__ = ["MICROS_PER_UNIT", "Amount", "decimals_of", "format_amount", "from_micros", "to_micros"]
+__all__ = [
+    "MAX_MICROS",
+    "MICROS_PER_UNIT",
+    "Amount",
+    "decimals_of",
+    "format_amount",
+    "from_micros",
+    "to_micros",
+]
 
 MICROS_PER_UNIT = 1_000_000
+MICRO_PLACES = 6
+#: Pinterest's integers are 64-bit: the largest amount of micros a field can hold.
+MAX_MICROS = 2**63 - 1
+MAX_UNIT_DIGITS = 13  # 10**13 units is over MAX_MICROS
 Amount = Decimal | int | str
 """An amount in currency units: ``Decimal("20.00")``, ``20`` or ``"20.00"``; never a float."""
 
@@ -96,31 +108,53 @@ def _decimal(amount: Amount) -> Decimal:
 
 
 def to_micros(amount: Amount, currency: str | None = None) -> int:
-    """``amount`` in currency units as integer micros, exactly, or ``InvalidInputError``."""
+    """``amount`` in currency units as integer micros, exactly, or ``InvalidInputError``.
+
+    Refused: floats, fractions of a micro-unit, more decimals than ``currency`` has (when
+    given), and amounts whose micros do not fit Pinterest's 64-bit integers."""
     value = _decimal(amount)
-    if currency is not None:
-        places = decimals_of(currency)
-        exponent = value.normalize().as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > places:
-            unit = "whole units" if places == 0 else f"{places} decimal places"
-            raise InvalidInputError(f"{currency.upper()} amounts have {unit}: {amount!r} has more")
-    micros = value * MICROS_PER_UNIT
-    if micros != micros.to_integral_value():
+    places = None if currency is None else decimals_of(currency)
+    if value.is_zero():
+        return 0
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    # Drop trailing zeros (20.00 has two decimals written, none that count).
+    coefficient = int("".join(map(str, digits)))
+    while exponent < 0 and coefficient % 10 == 0:
+        coefficient //= 10
+        exponent += 1
+    if places is not None and -exponent > places:
+        unit = "whole units" if places == 0 else f"{places} decimal places"
+        assert currency is not None
+        raise InvalidInputError(f"{currency.upper()} amounts have {unit}: {amount!r} has more")
+    if -exponent > MICRO_PLACES:
         raise InvalidInputError(f"{amount!r} is a fraction of a micro-unit")
-    return int(micros)
+    if value.adjusted() >= MAX_UNIT_DIGITS:  # checked before the power below grows huge
+        raise InvalidInputError(f"{amount!r} is too large for Pinterest's 64-bit micro amounts")
+    micros = coefficient * int(10 ** (exponent + MICRO_PLACES))
+    if micros > MAX_MICROS:
+        raise InvalidInputError(f"{amount!r} is too large for Pinterest's 64-bit micro amounts")
+    return -micros if sign else micros
 
 
 def from_micros(micros: int) -> Decimal:
     """Integer micros as an exact ``Decimal`` amount in currency units."""
     if isinstance(micros, bool) or not isinstance(micros, int):
         raise InvalidInputError(f"micros must be an integer, got {micros!r}")
-    return Decimal(micros) / MICROS_PER_UNIT
+    with localcontext() as ctx:  # enough digits for any integer: the division is exact
+        ctx.prec = max(28, len(str(abs(micros))) + MICRO_PLACES + 1)
+        ctx.traps[Inexact] = True
+        return Decimal(micros) / MICROS_PER_UNIT
 
 
 def format_amount(micros: int, currency: str) -> str:
-    """``"USD 20.00"``, ``"JPY 2,000"``: the amount with its currency's decimal places."""
+    """``"USD 20.00"``, ``"JPY 2,000"``: the amount with its currency's decimal places (more
+    only when the amount has them: ``"USD 0.123456"``), thousands separated by commas."""
     places = decimals_of(currency)
     amount = from_micros(micros)
-    quantum = Decimal(1).scaleb(-places)
-    shown = amount.quantize(quantum) if amount == amount.quantize(quantum) else amount
-    return f"{currency.upper()} {shown:,}"
+    with localcontext() as ctx:
+        ctx.prec = max(28, len(str(abs(micros))) + MICRO_PLACES + 1)
+        quantum = Decimal(1).scaleb(-places)
+        rounded = amount.quantize(quantum)
+        shown = rounded if rounded == amount else amount
+    return f"{currency.upper()} {shown:,f}"

@@ -58,7 +58,9 @@ def test_the_demos_last_hint_shows_what_it_made(
         args = shlex.split(hints[0])[1:]
         shown = cli(*args, "--format", "json")
         assert shown.code == 0, shown.err
-        assert [board["name"] for board in json.loads(shown.out)] == ["Spring ideas"]
+        boards = json.loads(shown.out)
+        names = [board["name"] for board in boards]
+        assert "Spring ideas" in names and len(names) == len(set(names)), names
         pins = cli("--emulator-state", "pinkit-demo/emulator.sqlite", "pins", "list")
-        assert len(json.loads(pins.out)) == 3
+        assert len(json.loads(pins.out)) == sum(board["pin_count"] for board in boards) > 0
     assert board_names(cli, "--emulator") == []  # the user's own state is left alone

@@ -84,12 +84,196 @@ def scenario(tmp_path: Path) -> list[tuple[str, Step]]:
                 ids["board"], video, cover_image_url="https://example.com/c.jpg"
             ),
         ),
+        *ads_scenario(),
         ("PinsAPI.delete", lambda c, ids: c.pins.delete(ids["pin"])),
         (
             "BoardSectionsAPI.delete",
             lambda c, ids: c.boards.sections.delete(ids["board"], ids["section"]),
         ),
         ("BoardsAPI.delete", lambda c, ids: c.boards.delete(ids["board"])),
+    ]
+
+
+def _made(ids: dict[str, Any], key: str, result: Any) -> None:
+    assert isinstance(result, pinkit.BatchResult) and result.ok, result
+    ids[key] = [entity.id for entity in result.succeeded]
+
+
+def ads_scenario() -> list[tuple[str, Step]]:
+    """The ads areas, on the default user's ad account (``ids["pin"]`` is promoted)."""
+    future = 4_000_000_000  # Unix seconds, in 2096
+    campaign = {"name": "C", "objective_type": "CONSIDERATION", "status": "PAUSED"}
+    return [
+        (
+            "AdAccountsAPI.list",
+            lambda c, ids: ids.update(
+                aa=next(a.id for a in c.ad_accounts.list(include_shared_accounts=True, page_size=5))
+            ),
+        ),
+        ("AdAccountsAPI.get", lambda c, ids: c.ad_accounts.get(ids["aa"])),
+        (
+            "CampaignsAPI.create",
+            lambda c, ids: _made(
+                ids,
+                "campaigns",
+                c.campaigns.create(
+                    ids["aa"],
+                    [
+                        {**campaign, "daily_spend_cap": 50_000_000, "end_time": future},
+                        {**campaign, "name": "C2", "lifetime_spend_cap": 900_000_000},
+                    ],
+                ),
+            ),
+        ),
+        (
+            "CampaignsAPI.create_one",
+            lambda c, ids: ids.update(
+                campaign=c.campaigns.create_one(ids["aa"], {**campaign, "name": "C3"}).id
+            ),
+        ),
+        ("CampaignsAPI.get", lambda c, ids: c.campaigns.get(ids["aa"], ids["campaign"])),
+        (
+            "CampaignsAPI.list",
+            lambda c, ids: c.campaigns.list(
+                ids["aa"],
+                campaign_ids=ids["campaigns"],
+                entity_statuses=["PAUSED"],
+                order="DESCENDING",
+                include_archived=True,
+                page_size=1,
+            ),
+        ),
+        (
+            "CampaignsAPI.update",
+            lambda c, ids: c.campaigns.update(ids["aa"], [{"id": ids["campaign"], "name": "C4"}]),
+        ),
+        (
+            "CampaignsAPI.update_one",
+            lambda c, ids: c.campaigns.update_one(
+                ids["aa"], {"id": ids["campaign"], "daily_spend_cap": 20_000_000}
+            ),
+        ),
+        ("CampaignsAPI.activate", lambda c, ids: c.campaigns.activate(ids["aa"], ids["campaign"])),
+        ("CampaignsAPI.pause", lambda c, ids: c.campaigns.pause(ids["aa"], [ids["campaign"]])),
+        (
+            "AdGroupsAPI.bid_floors",
+            lambda c, ids: c.ad_groups.bid_floors(
+                ids["aa"], [{"billable_event": "CLICKTHROUGH", "currency": "USD"}]
+            ),
+        ),
+        (
+            "AdGroupsAPI.create",
+            lambda c, ids: _made(
+                ids,
+                "ad_groups",
+                c.ad_groups.create(
+                    ids["aa"],
+                    [
+                        {
+                            "campaign_id": ids["campaign"],
+                            "name": "G",
+                            "billable_event": "CLICKTHROUGH",
+                            "budget_in_micro_currency": 10_000_000,
+                            "bid_in_micro_currency": 1_000_000,
+                            "status": "PAUSED",
+                        }
+                    ],
+                ),
+            ),
+        ),
+        (
+            "AdGroupsAPI.create_one",
+            lambda c, ids: ids.update(
+                ad_group=c.ad_groups.create_one(
+                    ids["aa"],
+                    {
+                        "campaign_id": f"C{ids['campaign']}",
+                        "name": "G2",
+                        "billable_event": "CLICKTHROUGH",
+                        "budget_in_micro_currency": 10_000_000,
+                        "budget_type": "LIFETIME",
+                        "end_time": future,
+                        "bid_in_micro_currency": 1_000_000,
+                    },
+                ).id
+            ),
+        ),
+        ("AdGroupsAPI.get", lambda c, ids: c.ad_groups.get(ids["aa"], ids["ad_group"])),
+        (
+            "AdGroupsAPI.list",
+            lambda c, ids: c.ad_groups.list(
+                ids["aa"], campaign_ids=[ids["campaign"]], translate_interests_to_names=True
+            ),
+        ),
+        (
+            "AdGroupsAPI.update",
+            lambda c, ids: c.ad_groups.update(ids["aa"], [{"id": ids["ad_group"], "name": "G3"}]),
+        ),
+        (
+            "AdGroupsAPI.update_one",
+            lambda c, ids: c.ad_groups.update_one(
+                ids["aa"], {"id": ids["ad_group"], "bid_in_micro_currency": 2_000_000}
+            ),
+        ),
+        ("AdGroupsAPI.pause", lambda c, ids: c.ad_groups.pause(ids["aa"], ids["ad_group"])),
+        ("AdGroupsAPI.activate", lambda c, ids: c.ad_groups.activate(ids["aa"], ids["ad_group"])),
+        (
+            "AdsAPI.create",
+            lambda c, ids: _made(
+                ids,
+                "ads",
+                c.ads.create(
+                    ids["aa"],
+                    [
+                        {
+                            "ad_group_id": f"AG{ids['ad_group']}",
+                            "pin_id": ids["pin"],
+                            "creative_type": "REGULAR",
+                            "destination_url": "https://example.com/shop",
+                        }
+                    ],
+                ),
+            ),
+        ),
+        (
+            "AdsAPI.create_one",
+            lambda c, ids: ids.update(
+                ad=c.ads.create_one(
+                    ids["aa"],
+                    {
+                        "ad_group_id": ids["ad_group"],
+                        "pin_id": ids["pin"],
+                        "creative_type": "REGULAR",
+                    },
+                ).id
+            ),
+        ),
+        ("AdsAPI.get", lambda c, ids: c.ads.get(ids["aa"], ids["ad"])),
+        (
+            "AdsAPI.list",
+            lambda c, ids: c.ads.list(ids["aa"], ad_group_ids=[ids["ad_group"]], order="ASCENDING"),
+        ),
+        ("AdsAPI.update", lambda c, ids: c.ads.update(ids["aa"], [{"id": ids["ad"], "name": "A"}])),
+        (
+            "AdsAPI.update_one",
+            lambda c, ids: c.ads.update_one(ids["aa"], {"id": ids["ad"], "name": "A2"}),
+        ),
+        ("AdsAPI.pause", lambda c, ids: c.ads.pause(ids["aa"], ids["ad"])),
+        ("AdsAPI.activate", lambda c, ids: c.ads.activate(ids["aa"], ids["ad"])),
+        ("AdsAPI.archive", lambda c, ids: c.ads.archive(ids["aa"], ids["ads"])),
+        ("AdGroupsAPI.archive", lambda c, ids: c.ad_groups.archive(ids["aa"], ids["ad_groups"])),
+        ("CampaignsAPI.archive", lambda c, ids: c.campaigns.archive(ids["aa"], ids["campaigns"])),
+        (
+            "AdsAPI.promote_pin",
+            lambda c, ids: c.ads.promote_pin(
+                ids["aa"],
+                ids["pin"],
+                lifetime_budget="100.00",
+                objective_type="CONSIDERATION",
+                end_time=future,
+                destination_url="https://example.com/shop",
+            ),
+        ),
     ]
 
 

@@ -40,6 +40,12 @@ COMPLETE_VAR = "_PINKIT_COMPLETE"
 
 
 # -- the command modules, loaded on first use ----------------------------------------------------
+def _ads() -> click.Command:
+    from .ads import ads
+
+    return ads
+
+
 def _api() -> click.Command:
     from .api import api
 
@@ -91,6 +97,7 @@ def _pins() -> click.Command:
 #: name -> (the command's help, first paragraph, as ``pinkit --help`` lists it; its loader).
 #: A test checks each summary against the loaded command's own help.
 COMMANDS: dict[str, tuple[str, Callable[[], click.Command]]] = {
+    "ads": ("Ads: ad accounts, campaigns, ad groups, ads, and promoting a pin.", _ads),
     "api": ("Call any API operation: METHOD PATH relative to the base URL.", _api),
     "auth": ("Log in to Pinterest and manage the saved tokens.", _auth),
     "boards": ("Your boards: list, get, create, update, delete, and the pins on them.", _boards),

@@ -1,8 +1,22 @@
 """One module per API area; each defines its operations once for both clients."""
 
+from .ad_accounts import AdAccountsAPI
+from .ad_groups import AdGroupsAPI
+from .ads import AdsAPI
 from .boards import BoardsAPI, BoardSectionsAPI
+from .campaigns import CampaignsAPI
 from .media import MediaAPI
 from .pins import PinsAPI
 from .user_account import UserAccountAPI
 
-__all__ = ["BoardSectionsAPI", "BoardsAPI", "MediaAPI", "PinsAPI", "UserAccountAPI"]
+__all__ = [
+    "AdAccountsAPI",
+    "AdGroupsAPI",
+    "AdsAPI",
+    "BoardSectionsAPI",
+    "BoardsAPI",
+    "CampaignsAPI",
+    "MediaAPI",
+    "PinsAPI",
+    "UserAccountAPI",
+]

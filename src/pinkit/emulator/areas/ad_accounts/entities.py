@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, ClassVar
 
-from pinkit._adrules import DEFAULT_ENTITY_STATUSES, status_change_allowed
+from pinkit._adrules import DEFAULT_ENTITY_STATUSES, schedule_problem, status_change_allowed
 
 from ..._bulk import ItemRefused
 from ..._common import is_numeric_id
@@ -21,8 +21,6 @@ from .rules import AD_ACCOUNT, AdAccountRules, Can
 __all__ = ["CODE_INVALID_ITEM", "CODE_NOT_FOUND_ITEM", "AccountEntityRules"]
 
 CODE_INVALID_ITEM, CODE_NOT_FOUND_ITEM = 400, 404
-#: Seconds since the epoch this large are milliseconds (year 5138 in seconds).
-MILLISECONDS_FROM = 10**11
 
 
 class AccountEntityRules(Rules):
@@ -97,15 +95,10 @@ class AccountEntityRules(Rules):
     # -- writing ------------------------------------------------------------------------------
     @staticmethod
     def check_times(item: Mapping[str, Any], now: float, *, creating: bool) -> None:
-        start, end = item.get("start_time"), item.get("end_time")
-        for name, value in (("start_time", start), ("end_time", end)):
-            if value is not None and value >= MILLISECONDS_FROM:
-                raise ItemRefused(
-                    CODE_INVALID_ITEM,
-                    f"{name} {value} looks like milliseconds: Pinterest takes Unix seconds.",
-                )
-        if start is not None and end is not None and end <= start:
-            raise ItemRefused(CODE_INVALID_ITEM, "end_time must be after start_time.")
+        problem = schedule_problem(item)
+        if problem is not None:
+            raise ItemRefused(CODE_INVALID_ITEM, problem)
+        end = item.get("end_time")
         if creating and end is not None and end <= now:
             raise ItemRefused(CODE_INVALID_ITEM, "end_time must be in the future.")
 

@@ -3,6 +3,8 @@ update in bulk, and bid floors."""
 
 from __future__ import annotations
 
+from pinkit._adrules import exclusive_filters_problem
+
 from ..._bulk import per_item
 from ..._errors import ApiError
 from ..._params import paginate
@@ -17,10 +19,10 @@ def list_ad_groups(ctx: Context) -> Reply:
     groups = ctx.rules(AdGroupRules)
     account = groups.account(ctx.user_id, ctx.path_params["ad_account_id"], Can.READ)
     campaign_ids, group_ids = ctx.args("campaign_ids"), ctx.args("ad_group_ids")
-    if campaign_ids and group_ids:
-        raise ApiError(
-            400, "Invalid parameters: provide only campaign_ids or ad_group_ids, not both."
-        )
+    given = [name for name in ("campaign_ids", "ad_group_ids") if ctx.args(name)]
+    problem = exclusive_filters_problem("ad_groups/list", given)
+    if problem is not None:
+        raise ApiError(400, f"Invalid parameters: {problem}")
     campaigns = [b for c in campaign_ids if (b := groups.campaigns.bare_id(c))]
     listing = groups.listing(
         account,

@@ -16,7 +16,14 @@ from collections.abc import Iterable
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from pinkit._adrules import BILLABLE_EVENTS, CBO_MAX_AD_GROUPS, bid_required
+from pinkit._adrules import (
+    CBO_MAX_AD_GROUPS,
+    OPTIMIZATION_GOAL_REQUIRED,
+    bid_required,
+    bid_strategy_problem,
+    billable_event_problem,
+    budget_problem,
+)
 from pinkit.money import MICROS_PER_UNIT, decimals_of
 
 from ..._bulk import ItemRefused
@@ -89,12 +96,9 @@ class AdGroupRules(AccountEntityRules):
     ) -> None:
         objective = str(campaign.data.get("objective_type"))
         event = str(group.get("billable_event"))
-        if event not in BILLABLE_EVENTS.get(objective, ()):
-            allowed = " or ".join(BILLABLE_EVENTS.get(objective, ()))
-            raise ItemRefused(
-                CODE_INVALID_ITEM,
-                f"billable_event {event} does not fit a {objective} campaign (use {allowed}).",
-            )
+        problem = billable_event_problem(objective, event)
+        if problem is not None:
+            raise ItemRefused(CODE_INVALID_ITEM, problem)
         cbo = self.campaigns.is_cbo(campaign)
         budget, budget_type = group.get("budget_in_micro_currency"), group.get("budget_type")
         if cbo:
@@ -109,21 +113,18 @@ class AdGroupRules(AccountEntityRules):
             raise ItemRefused(
                 CODE_INVALID_ITEM, "budget_in_micro_currency is required for non-CBO campaigns."
             )
-        if budget is not None and budget <= 0:
-            raise ItemRefused(CODE_INVALID_ITEM, "budget_in_micro_currency must be more than 0.")
+        problem = budget_problem(group)
+        if problem is not None:
+            raise ItemRefused(CODE_INVALID_ITEM, problem)
         if budget_type == "CBO_ADGROUP" and not cbo:
             raise ItemRefused(
                 CODE_INVALID_ITEM, "budget_type CBO_ADGROUP is for CBO campaigns only."
             )
-        if budget_type == "LIFETIME" and group.get("end_time") is None:
-            raise ItemRefused(CODE_INVALID_ITEM, "A LIFETIME budget needs an end_time.")
         strategy = group.get("bid_strategy_type")
-        if objective == "VIDEO_COMPLETION" and strategy not in (None, "AUTOMATIC_BID"):
-            raise ItemRefused(
-                CODE_INVALID_ITEM,
-                "For VIDEO_COMPLETION the only supported bid strategy type is AUTOMATIC_BID.",
-            )
-        if objective == "WEB_CONVERSION" and not group.get("optimization_goal_metadata"):
+        problem = bid_strategy_problem(objective, strategy)
+        if problem is not None:
+            raise ItemRefused(CODE_INVALID_ITEM, problem)
+        if objective in OPTIMIZATION_GOAL_REQUIRED and not group.get("optimization_goal_metadata"):
             raise ItemRefused(
                 CODE_INVALID_ITEM,
                 "optimization_goal_metadata is required when the campaign's objective_type "

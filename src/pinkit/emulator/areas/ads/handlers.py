@@ -3,6 +3,8 @@ An ad's item exceptions are one object, not a list, as the spec has them."""
 
 from __future__ import annotations
 
+from pinkit._adrules import exclusive_filters_problem
+
 from ..._bulk import per_item
 from ..._errors import ApiError
 from ..._params import paginate
@@ -18,12 +20,10 @@ def list_ads(ctx: Context) -> Reply:
     account = ads.account(ctx.user_id, ctx.path_params["ad_account_id"], Can.READ)
     campaign_ids, group_ids = ctx.args("campaign_ids"), ctx.args("ad_group_ids")
     ad_ids = ctx.args("ad_ids")
-    if sum(1 for given in (campaign_ids, group_ids, ad_ids) if given) > 1:
-        raise ApiError(
-            400,
-            "Invalid parameters: provide only campaign_ids or ad_group_ids or ad_ids, "
-            "not more than one.",
-        )
+    given = [name for name in ("campaign_ids", "ad_group_ids", "ad_ids") if ctx.args(name)]
+    problem = exclusive_filters_problem("ads/list", given)
+    if problem is not None:
+        raise ApiError(400, f"Invalid parameters: {problem}")
     where: dict[str, list[str]] = {}
     if campaign_ids:
         where["campaign"] = [b for c in campaign_ids if (b := ads.groups.campaigns.bare_id(c))]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pinkit._adrules import spend_cap_problem
+
 from ..._bulk import ItemRefused
 from ..._store import Doc
 from ..ad_accounts.entities import CODE_INVALID_ITEM, AccountEntityRules
@@ -49,21 +51,9 @@ class CampaignRules(AccountEntityRules):
         )
         if not str(merged.get("name") or "").strip():
             raise ItemRefused(CODE_INVALID_ITEM, "A campaign needs a name.")
-        daily, lifetime = merged.get("daily_spend_cap"), merged.get("lifetime_spend_cap")
-        if daily is not None and lifetime is not None:
-            raise ItemRefused(
-                CODE_INVALID_ITEM,
-                "daily_spend_cap and lifetime_spend_cap cannot be set at the same time.",
-            )
-        for name, cap in (("daily_spend_cap", daily), ("lifetime_spend_cap", lifetime)):
-            if cap is not None and cap <= 0:
-                raise ItemRefused(CODE_INVALID_ITEM, f"{name} must be more than 0.")
-        if merged.get("is_campaign_budget_optimization") and daily is None and lifetime is None:
-            raise ItemRefused(
-                CODE_INVALID_ITEM,
-                "A campaign budget optimization campaign needs daily_spend_cap or "
-                "lifetime_spend_cap.",
-            )
+        problem = spend_cap_problem(merged)
+        if problem is not None:
+            raise ItemRefused(CODE_INVALID_ITEM, problem)
         self.check_times(merged, self.now, creating=doc is None)
         return self.view(self.store(account, merged, {}, doc))
 
