@@ -293,16 +293,21 @@ class BaseClient:
         json: Any = None,
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
     ) -> tuple[httpx2.Request, Operation | None]:
         method = method.upper()
         url, rel = self._url(path)
+        base = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if content is not None:
+            base["Content-Type"] = "application/json"
         request = httpx2.Request(
             method,
             url,
             params=encode_params(params) or None,  # None keeps a query written in the path
             json=json,
             data=dict(data) if data is not None else None,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
+            content=content,
+            headers={**base, **(headers or {})},
             extensions={"timeout": self.timeout.as_dict()},
         )
         return request, operation_for(method, rel)
@@ -320,10 +325,17 @@ class BaseClient:
         return keys
 
     def request_flow(
-        self, request: httpx2.Request, operation: Operation | None, tokens: TokenManager
+        self,
+        request: httpx2.Request,
+        operation: Operation | None,
+        tokens: TokenManager,
+        *,
+        repeatable: bool | None = None,
     ) -> Flow[httpx2.Response]:
-        """Send with auth, client-side limits and retries; return the successful response."""
-        repeatable = self.retry.may_repeat(request.method, operation)
+        """Send with auth, client-side limits and retries; return the successful response.
+        ``repeatable`` overrides the operation's idempotency (None: as the operation says)."""
+        if repeatable is None:
+            repeatable = self.retry.may_repeat(request.method, operation)
         category = operation.category if operation else None
         refreshed = False
         attempt = 0
@@ -389,9 +401,16 @@ class BaseClient:
     def call_flow(self, call: Call[T], tokens: TokenManager) -> Flow[T]:
         """Send ``call`` through ``request_flow`` and parse the answer."""
         request, operation = self.build_request(
-            call.method, call.path, params=call.params, json=call.json, data=call.data
+            call.method,
+            call.path,
+            params=call.params,
+            json=call.json,
+            data=call.data,
+            content=call.content,
         )
-        response = yield from self.request_flow(request, operation, tokens)
+        response = yield from self.request_flow(
+            request, operation, tokens, repeatable=call.repeatable
+        )
         try:
             return call.parse(response.content if call.raw else parse_body(response))
         except PinterestError:

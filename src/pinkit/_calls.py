@@ -33,7 +33,12 @@ def list_of(model: type[T]) -> Callable[[Any], list[T]]:
 @dataclass(frozen=True)
 class Call(Generic[T]):
     """One request and how to parse its answer: ``parse`` gets the decoded JSON, or the raw
-    bytes when ``raw`` is set (for parsers that read JSON themselves, faster)."""
+    bytes when ``raw`` is set (for parsers that read JSON themselves, faster).
+
+    ``content`` is a JSON body already encoded (sent as is, instead of ``json``). ``repeatable``
+    overrides whether the request may be sent again after it may have been processed (None:
+    as the operation says): a batch of offline conversions is not, since Pinterest never
+    deduplicates them."""
 
     method: str
     path: str
@@ -42,6 +47,8 @@ class Call(Generic[T]):
     data: Mapping[str, Any] | None = None
     parse: Callable[[Any], T] = field(default=_identity)
     raw: bool = False
+    content: bytes | None = None
+    repeatable: bool | None = None
 
 
 @dataclass(frozen=True)
