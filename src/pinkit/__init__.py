@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ._ratelimit import Limit
     from ._tokens import FileTokenStore, MemoryTokenStore, TokenSet, TokenStore
     from .auth import OAuthApp
+    from .conversions import BulkSummary, ConversionEvent, EventResult, SendResult
     from .errors import (
         APIConnectionError,
         APIResponseValidationError,
@@ -49,6 +50,10 @@ _LAZY = {
     "FileTokenStore": "._tokens",
     "MemoryTokenStore": "._tokens",
     "OAuthApp": ".auth",
+    "BulkSummary": ".conversions",
+    "ConversionEvent": ".conversions",
+    "EventResult": ".conversions",
+    "SendResult": ".conversions",
     "TokenSet": "._tokens",
     "TokenStore": "._tokens",
     "Account": ".models",
@@ -84,6 +89,10 @@ def __dir__() -> list[str]:
 __all__ = [
     "Board",
     "BoardSection",
+    "BulkSummary",
+    "ConversionEvent",
+    "EventResult",
+    "SendResult",
     "ImageBase64",
     "ImageURL",
     "ImageURLs",

@@ -1,0 +1,394 @@
+"""A conversion event, and the checks it passes before it is sent.
+
+The fields an event may have, their types and the batch limit come from the constraints table
+(``events/create``), read once when the first preparer is made; the rules the spec states only
+in prose (event names, action sources, the identity requirement, the 7-day age limit) from
+``pinkit._capi``. ``EventPreparer`` turns an event (a ``ConversionEvent`` or a plain mapping)
+into the dict to send, or raises ``InvalidInputError`` saying what is wrong: it is made once
+per send and costs a few microseconds per event, so millions of events can go through it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any, Literal
+
+from .._capi import ACTION_SOURCES, EVENT_NAMES, MAX_EVENT_AGE_S, has_identity
+from ..errors import InvalidInputError
+from ._normalize import HashMode, MaidCase, UserDataHasher, ZipLetters
+
+__all__ = [
+    "FUTURE_SLACK_S",
+    "ConversionEvent",
+    "EventPreparer",
+    "InvalidMode",
+    "Prepared",
+    "event_fields",
+    "max_batch",
+]
+
+OPERATION = "events/create"
+#: Clocks differ: an event time a few minutes ahead of ours is still "now".
+FUTURE_SLACK_S = 300
+#: An ``event_time`` above this is not seconds (year 5138): it is milliseconds.
+_MILLISECONDS = 10**11
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_CURRENCY = re.compile(r"[A-Za-z]{3}")
+#: Nested objects whose details only the full table validator checks (rare in events).
+_DEEP = ("app_info", "device_info")
+
+InvalidMode = Literal["reject", "drop_field"]
+
+
+@cache
+def event_fields() -> tuple[str, ...]:
+    """The fields the spec allows in an event (it closes the object: no others)."""
+    from .._constraints import field
+
+    return field(OPERATION, "data[]").properties
+
+
+@cache
+def custom_data_fields() -> tuple[str, ...]:
+    from .._constraints import field
+
+    return field(OPERATION, "data[].custom_data").properties
+
+
+@cache
+def required_fields() -> tuple[str, ...]:
+    from .._constraints import field
+
+    names = event_fields()
+    return tuple(n for n in names if field(OPERATION, f"data[].{n}").required)
+
+
+@cache
+def max_batch() -> int:
+    """The most events one request may carry (the spec's ``maxItems``)."""
+    from .._constraints import field
+
+    limit = field(OPERATION, "data").max_items
+    assert limit is not None
+    return limit
+
+
+_PYTHON_TYPES: Mapping[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "boolean": (bool,),
+    "number": (int, float),
+    "array": (list, tuple),
+    "object": (dict, Mapping),
+}
+
+
+@cache
+def _scalar_types(section: str) -> dict[str, tuple[tuple[type, ...], str]]:
+    """``name -> (python types, spec type)`` of an object's fields (``""``: the event,
+    ``custom_data``)."""
+    from .._constraints import field
+
+    prefix = "data[]" if not section else f"data[].{section}"
+    names = event_fields() if not section else custom_data_fields()
+    out = {}
+    for name in names:
+        spec = field(OPERATION, f"{prefix}.{name}")
+        kind = spec.type or "object"
+        out[name] = (_PYTHON_TYPES.get(kind, (object,)), kind)
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversionEvent:
+    """One conversion event, as ``events/create`` takes it.
+
+    ``user_data`` may hold raw values (they are normalised and hashed when sent) or digests.
+    ``event_time`` is Unix seconds (an aware ``datetime`` is converted). ``event_id`` is
+    required: Pinterest deduplicates by it, and a retried event keeps it
+    (``make_event_id`` gives a stable one). The field names are the spec's; a name it does not
+    know raises ``TypeError`` here and ``InvalidInputError`` in ``from_dict``, since Pinterest
+    answers "Additional properties are not allowed".
+    """
+
+    event_name: str
+    action_source: str
+    event_time: int | datetime
+    event_id: str
+    user_data: Mapping[str, Any]
+    custom_data: Mapping[str, Any] | None = None
+    event_source_url: str | None = None
+    opt_out: bool | None = None
+    partner_name: str | None = None
+    app_id: str | None = None
+    app_name: str | None = None
+    app_version: str | None = None
+    app_info: Mapping[str, Any] | None = None
+    device_brand: str | None = None
+    device_carrier: str | None = None
+    device_model: str | None = None
+    device_type: str | None = None
+    device_info: Mapping[str, Any] | None = None
+    os_version: str | None = None
+    wifi: bool | None = None
+    language: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ConversionEvent:
+        """An event from a mapping of the spec's field names; any other name raises
+        ``InvalidInputError`` naming it."""
+        allowed = {f.name for f in fields(cls)}
+        for key in data:
+            if key not in allowed:
+                raise _unknown_field(key)
+        missing = [name for name in required_fields() if name not in data]
+        if missing:
+            raise InvalidInputError(f"{missing[0]} is required")
+        return cls(**data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The event's set fields (``None`` ones left out), values as given."""
+        return {f.name: value for f in fields(self) if (value := getattr(self, f.name)) is not None}
+
+
+def _unknown_field(key: str, where: str = "") -> InvalidInputError:
+    return InvalidInputError(
+        f"{where}{key} is not a field Pinterest accepts here (it answers 'Additional properties "
+        "are not allowed')"
+    )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An event ready to send, and what preparing it found."""
+
+    event: dict[str, Any]
+    offline: bool
+    hashed_mask: int
+    raw_mask: int
+    warnings: tuple[str, ...] = ()
+
+
+class EventPreparer:
+    """Checks and converts events, with the options fixed once.
+
+    ``now`` is given per call (the client's clock), so the age limit follows the clock the
+    requests use. ``max_event_age_s`` is the accepted window (7 days by default, Pinterest's
+    documented limit); ``allow_unknown_event_name`` lets through names outside the 22 known
+    ones (Pinterest then reports them as "Unknown" events); ``on_invalid_field="drop_field"``
+    leaves out an invalid ``user_data`` field (with a warning) instead of refusing the event,
+    as long as the event still meets the identity requirement.
+    """
+
+    def __init__(
+        self,
+        *,
+        hash: HashMode = "auto",
+        on_invalid_field: InvalidMode = "reject",
+        allow_unknown_event_name: bool = False,
+        max_event_age_s: float = MAX_EVENT_AGE_S,
+        maid_case: MaidCase = "lower",
+        zip_letters: ZipLetters = "keep",
+    ) -> None:
+        if on_invalid_field not in ("reject", "drop_field"):
+            raise InvalidInputError("on_invalid_field must be 'reject' or 'drop_field'")
+        if not max_event_age_s > 0:
+            raise InvalidInputError("max_event_age_s must be > 0")
+        self.hasher = UserDataHasher(hash=hash, maid_case=maid_case, zip_letters=zip_letters)
+        self.drop_invalid = on_invalid_field == "drop_field"
+        self.allow_unknown_event_name = allow_unknown_event_name
+        self.max_event_age_s = float(max_event_age_s)
+        self._event_types = _scalar_types("")
+        self._custom_types = _scalar_types("custom_data")
+        self._required = required_fields()
+
+    def prepare(self, event: Any, now: float) -> Prepared:
+        """The event to send; ``InvalidInputError`` saying what is wrong otherwise."""
+        if isinstance(event, ConversionEvent):
+            source: Mapping[str, Any] = event.to_dict()
+        elif isinstance(event, Mapping):
+            source = event
+        else:
+            raise InvalidInputError(
+                f"an event must be a ConversionEvent or a mapping, got {type(event).__name__}"
+            )
+        types = self._event_types
+        out: dict[str, Any] = {}
+        for key, value in source.items():
+            spec = types.get(key)
+            if spec is None:
+                raise _unknown_field(key)
+            if value is None:
+                continue
+            if key == "user_data" or key == "custom_data" or key == "event_time":
+                out[key] = value
+                continue
+            if type(value) not in spec[0] and not (
+                isinstance(value, spec[0]) and not isinstance(value, bool)
+            ):
+                raise InvalidInputError(f"{key} must be a {spec[1]}, got {type(value).__name__}")
+            out[key] = dict(value) if spec[1] == "object" else value
+        for name in self._required:
+            if name not in out:
+                raise InvalidInputError(f"{name} is required")
+        name = out["event_name"]
+        if type(name) is not str or (name not in EVENT_NAMES and not self.allow_unknown_event_name):
+            raise InvalidInputError(
+                f"event_name {name!r} is not one of Pinterest's {len(EVENT_NAMES)} event names "
+                "(Pinterest would count it as an 'Unknown' event; pass "
+                "allow_unknown_event_name=True to send it anyway)"
+            )
+        source_kind = out["action_source"]
+        if source_kind not in ACTION_SOURCES:
+            raise InvalidInputError(
+                f"action_source {source_kind!r} is not one of {sorted(ACTION_SOURCES)}"
+            )
+        out["event_time"] = self._event_time(out["event_time"], now)
+        event_id = out["event_id"]
+        if not event_id.strip():
+            raise InvalidInputError("event_id is empty: Pinterest deduplicates events by it")
+        user_data = out["user_data"]
+        if not isinstance(user_data, Mapping):
+            raise InvalidInputError(f"user_data must be a mapping, got {type(user_data).__name__}")
+        hashed, hashed_mask, raw_mask, dropped = self.hasher.prepare(
+            user_data, drop_invalid=self.drop_invalid
+        )
+        if not has_identity(hashed):
+            raise InvalidInputError(
+                "user_data needs em, or hashed_maids, or client_ip_address with "
+                "client_user_agent"
+                + (f" (left out as invalid: {', '.join(dropped)})" if dropped else "")
+            )
+        out["user_data"] = hashed
+        custom = out.get("custom_data")
+        if custom is not None:
+            out["custom_data"] = self._custom_data(custom)
+        if any(key in out for key in _DEEP) or (
+            custom is not None and "contents" in out["custom_data"]
+        ):
+            self._deep_check(out)
+        warnings: tuple[str, ...] = ()
+        if dropped:
+            warnings = tuple(f"invalid user_data.{name} left out" for name in dropped)
+        return Prepared(out, source_kind == "offline", hashed_mask, raw_mask, warnings)
+
+    def _event_time(self, value: Any, now: float) -> int:
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise InvalidInputError(
+                    "event_time is a datetime without a time zone: give an aware datetime "
+                    "or Unix seconds"
+                )
+            value = int(value.timestamp())
+        elif type(value) is float and math.isfinite(value):
+            value = int(value)
+        elif type(value) is not int:
+            raise InvalidInputError(
+                f"event_time must be Unix seconds (an integer), got {type(value).__name__}"
+            )
+        if value > _MILLISECONDS:
+            raise InvalidInputError(
+                f"event_time {value} is in milliseconds: Pinterest takes Unix seconds"
+            )
+        if value > now + FUTURE_SLACK_S:
+            raise InvalidInputError(f"event_time {value} is in the future")
+        if value < now - self.max_event_age_s:
+            days = self.max_event_age_s / 86400
+            raise InvalidInputError(
+                f"event_time {value} is more than {days:g} days ago: Pinterest accepts only "
+                "recent events"
+            )
+        return int(value)
+
+    def _custom_data(self, custom: Any) -> dict[str, Any]:
+        if not isinstance(custom, Mapping):
+            raise InvalidInputError(f"custom_data must be a mapping, got {type(custom).__name__}")
+        types = self._custom_types
+        out: dict[str, Any] = {}
+        for key, value in custom.items():
+            spec = types.get(key)
+            if spec is None:
+                raise _unknown_field(key, "custom_data.")
+            if value is None:
+                continue
+            if key == "value":
+                out[key] = _money("custom_data.value", value)
+                continue
+            if key == "currency":
+                if type(value) is not str or _CURRENCY.fullmatch(value) is None:
+                    raise InvalidInputError(
+                        "custom_data.currency must be a three-letter ISO-4217 code (USD)"
+                    )
+                out[key] = value.upper()
+                continue
+            if type(value) not in spec[0] and not (
+                isinstance(value, spec[0]) and not isinstance(value, bool)
+            ):
+                raise InvalidInputError(
+                    f"custom_data.{key} must be a {spec[1]}, got {type(value).__name__}"
+                )
+            if key == "contents":
+                value = [_content(i, item) for i, item in enumerate(value)]
+            elif spec[1] == "array":
+                value = list(value)
+            out[key] = value
+        return out
+
+    def _deep_check(self, event: dict[str, Any]) -> None:
+        """The rest of the spec's limits, from the compiled table validator (for the nested
+        objects only a few events carry)."""
+        from .._constraints import check_body
+
+        problems = check_body(OPERATION, {"data": [event]})
+        if problems:
+            problem = problems[0]
+            where = problem.path.removeprefix("data[0].")
+            raise InvalidInputError(f"{where} {problem.message}")
+
+
+def _money(where: str, value: Any) -> str:
+    """A money amount as the decimal string Pinterest parses (``"72.39"``): a number or a
+    decimal string, finite and not negative."""
+    if isinstance(value, bool):
+        raise InvalidInputError(f"{where} must be a number, got bool")
+    if isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidInputError(f"{where} must be a finite number")
+        text = repr(value)
+        if "e" in text or "E" in text:
+            text = format(Decimal(text), "f")
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InvalidInputError(f"{where} must be a finite number")
+        text = format(value, "f")
+    elif isinstance(value, str):
+        text = value.strip()
+        if _DECIMAL.fullmatch(text) is None:
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                number = None
+            if number is not None and number.is_finite() and number < 0:
+                raise InvalidInputError(f"{where} must not be negative")
+            raise InvalidInputError(f'{where} must be a decimal number such as "72.39"')
+        return text
+    else:
+        raise InvalidInputError(f"{where} must be a number, got {type(value).__name__}")
+    if text.startswith("-"):
+        raise InvalidInputError(f"{where} must not be negative")
+    return text
+
+
+def _content(index: int, item: Any) -> Any:
+    if isinstance(item, Mapping) and "item_price" in item and item["item_price"] is not None:
+        item = dict(item)
+        item["item_price"] = _money(f"custom_data.contents[{index}].item_price", item["item_price"])
+    return item
