@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any, Literal
 
-from .._capi import ACTION_SOURCES, EVENT_NAMES, MAX_EVENT_AGE_S, has_identity
+from .._capi import ACTION_SOURCES, EVENT_NAMES, MAX_EVENT_AGE_S
 from ..errors import InvalidInputError
 from ._normalize import HashMode, MaidCase, UserDataHasher, ZipLetters
 
@@ -40,8 +40,10 @@ FUTURE_SLACK_S = 300
 _MILLISECONDS = 10**11
 _DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
-#: Nested objects whose details only the full table validator checks (rare in events).
-_DEEP = ("app_info", "device_info")
+#: Fields checked by their own rules rather than by type alone.
+_SPECIAL = frozenset({"user_data", "custom_data", "event_time"})
+#: The spec's required event fields (checked against the table when a preparer is made).
+_REQUIRED = frozenset({"action_source", "event_id", "event_name", "event_time", "user_data"})
 
 InvalidMode = Literal["reject", "drop_field"]
 
@@ -105,6 +107,17 @@ def _scalar_types(section: str) -> dict[str, tuple[tuple[type, ...], str]]:
     return out
 
 
+def _exact_types(
+    types: Mapping[str, tuple[tuple[type, ...], str]],
+) -> dict[str, frozenset[type]]:
+    """Fields whose value passes on its exact type alone (strings, integers, booleans)."""
+    return {
+        name: frozenset(python)
+        for name, (python, kind) in types.items()
+        if kind in ("string", "integer", "boolean") and name not in _SPECIAL
+    }
+
+
 @dataclass(frozen=True, kw_only=True)
 class ConversionEvent:
     """One conversion event, as ``events/create`` takes it.
@@ -164,15 +177,25 @@ def _unknown_field(key: str, where: str = "") -> InvalidInputError:
     )
 
 
-@dataclass(frozen=True)
 class Prepared:
-    """An event ready to send, and what preparing it found."""
+    """An event ready to send, and what preparing it found (``hashed_mask``/``raw_mask``:
+    see ``UserDataHasher.prepare``)."""
 
-    event: dict[str, Any]
-    offline: bool
-    hashed_mask: int
-    raw_mask: int
-    warnings: tuple[str, ...] = ()
+    __slots__ = ("event", "hashed_mask", "offline", "raw_mask", "warnings")
+
+    def __init__(
+        self,
+        event: dict[str, Any],
+        offline: bool,
+        hashed_mask: int,
+        raw_mask: int,
+        warnings: tuple[str, ...] = (),
+    ) -> None:
+        self.event = event
+        self.offline = offline
+        self.hashed_mask = hashed_mask
+        self.raw_mask = raw_mask
+        self.warnings = warnings
 
 
 class EventPreparer:
@@ -206,39 +229,42 @@ class EventPreparer:
         self.max_event_age_s = float(max_event_age_s)
         self._event_types = _scalar_types("")
         self._custom_types = _scalar_types("custom_data")
+        self._plain = _exact_types(self._event_types)
+        self._custom_plain = _exact_types(self._custom_types)
         self._required = required_fields()
+        assert set(self._required) == _REQUIRED, "the spec's required event fields changed"
 
     def prepare(self, event: Any, now: float) -> Prepared:
         """The event to send; ``InvalidInputError`` saying what is wrong otherwise."""
-        if isinstance(event, ConversionEvent):
-            source: Mapping[str, Any] = event.to_dict()
-        elif isinstance(event, Mapping):
-            source = event
+        if type(event) is dict or isinstance(event, Mapping):
+            source: Mapping[str, Any] = event
+        elif isinstance(event, ConversionEvent):
+            source = event.to_dict()
         else:
             raise InvalidInputError(
                 f"an event must be a ConversionEvent or a mapping, got {type(event).__name__}"
             )
-        types = self._event_types
+        plain = self._plain
         out: dict[str, Any] = {}
         for key, value in source.items():
-            spec = types.get(key)
-            if spec is None:
-                raise _unknown_field(key)
-            if value is None:
-                continue
-            if key == "user_data" or key == "custom_data" or key == "event_time":
+            kinds = plain.get(key)
+            if kinds is not None and type(value) in kinds:
                 out[key] = value
-                continue
-            if type(value) not in spec[0] and not (
-                isinstance(value, spec[0]) and not isinstance(value, bool)
-            ):
-                raise InvalidInputError(f"{key} must be a {spec[1]}, got {type(value).__name__}")
-            out[key] = dict(value) if spec[1] == "object" else value
-        for name in self._required:
-            if name not in out:
-                raise InvalidInputError(f"{name} is required")
+            elif value is None:
+                if key not in self._event_types:
+                    raise _unknown_field(key)
+            elif key in _SPECIAL:
+                out[key] = value
+            else:
+                out[key] = self._typed(key, value)
+        if len(out) < 5 or not _REQUIRED.issubset(out):
+            for name in self._required:
+                if name not in out:
+                    raise InvalidInputError(f"{name} is required")
         name = out["event_name"]
-        if type(name) is not str or (name not in EVENT_NAMES and not self.allow_unknown_event_name):
+        if name not in EVENT_NAMES and not (
+            self.allow_unknown_event_name and type(name) is str and name
+        ):
             raise InvalidInputError(
                 f"event_name {name!r} is not one of Pinterest's {len(EVENT_NAMES)} event names "
                 "(Pinterest would count it as an 'Unknown' event; pass "
@@ -249,17 +275,22 @@ class EventPreparer:
             raise InvalidInputError(
                 f"action_source {source_kind!r} is not one of {sorted(ACTION_SOURCES)}"
             )
-        out["event_time"] = self._event_time(out["event_time"], now)
-        event_id = out["event_id"]
-        if not event_id.strip():
+        event_time = out["event_time"]
+        if type(event_time) is not int or not (
+            now - self.max_event_age_s <= event_time <= now + FUTURE_SLACK_S
+        ):
+            out["event_time"] = self._event_time(event_time, now)
+        if not out["event_id"].strip():
             raise InvalidInputError("event_id is empty: Pinterest deduplicates events by it")
         user_data = out["user_data"]
         if not isinstance(user_data, Mapping):
             raise InvalidInputError(f"user_data must be a mapping, got {type(user_data).__name__}")
-        hashed, hashed_mask, raw_mask, dropped = self.hasher.prepare(
-            user_data, drop_invalid=self.drop_invalid
-        )
-        if not has_identity(hashed):
+        hashed, hashed_mask, raw_mask, dropped = self.hasher.prepare(user_data, self.drop_invalid)
+        if not (
+            "em" in hashed
+            or "hashed_maids" in hashed
+            or ("client_ip_address" in hashed and "client_user_agent" in hashed)
+        ):
             raise InvalidInputError(
                 "user_data needs em, or hashed_maids, or client_ip_address with "
                 "client_user_agent"
@@ -267,16 +298,31 @@ class EventPreparer:
             )
         out["user_data"] = hashed
         custom = out.get("custom_data")
+        deep = "app_info" in out or "device_info" in out
         if custom is not None:
-            out["custom_data"] = self._custom_data(custom)
-        if any(key in out for key in _DEEP) or (
-            custom is not None and "contents" in out["custom_data"]
-        ):
+            custom = out["custom_data"] = self._custom_data(custom)
+            deep = deep or "contents" in custom
+        if deep:
             self._deep_check(out)
-        warnings: tuple[str, ...] = ()
         if dropped:
             warnings = tuple(f"invalid user_data.{name} left out" for name in dropped)
-        return Prepared(out, source_kind == "offline", hashed_mask, raw_mask, warnings)
+            return Prepared(out, source_kind == "offline", hashed_mask, raw_mask, warnings)
+        return Prepared(out, source_kind == "offline", hashed_mask, raw_mask)
+
+    def _typed(self, key: str, value: Any) -> Any:
+        """A field's value checked against its spec type (the slow path)."""
+        spec = self._event_types.get(key)
+        if spec is None:
+            raise _unknown_field(key)
+        if type(value) not in spec[0] and not (
+            isinstance(value, spec[0]) and not isinstance(value, bool)
+        ):
+            raise InvalidInputError(f"{key} must be a {spec[1]}, got {type(value).__name__}")
+        if spec[1] == "object":
+            return dict(value)
+        if spec[1] == "array":
+            return list(value)
+        return value
 
     def _event_time(self, value: Any, now: float) -> int:
         if isinstance(value, datetime):
@@ -309,23 +355,30 @@ class EventPreparer:
     def _custom_data(self, custom: Any) -> dict[str, Any]:
         if not isinstance(custom, Mapping):
             raise InvalidInputError(f"custom_data must be a mapping, got {type(custom).__name__}")
-        types = self._custom_types
+        plain = self._custom_plain
         out: dict[str, Any] = {}
         for key, value in custom.items():
-            spec = types.get(key)
-            if spec is None:
-                raise _unknown_field(key, "custom_data.")
-            if value is None:
-                continue
             if key == "value":
-                out[key] = _money("custom_data.value", value)
+                if value is not None:
+                    out[key] = _money("custom_data.value", value)
                 continue
             if key == "currency":
+                if value is None:
+                    continue
                 if type(value) is not str or _CURRENCY.fullmatch(value) is None:
                     raise InvalidInputError(
                         "custom_data.currency must be a three-letter ISO-4217 code (USD)"
                     )
-                out[key] = value.upper()
+                out[key] = value if value.isupper() else value.upper()
+                continue
+            kinds = plain.get(key)
+            if kinds is not None and type(value) in kinds:
+                out[key] = value
+                continue
+            spec = self._custom_types.get(key)
+            if spec is None:
+                raise _unknown_field(key, "custom_data.")
+            if value is None:
                 continue
             if type(value) not in spec[0] and not (
                 isinstance(value, spec[0]) and not isinstance(value, bool)
@@ -370,6 +423,8 @@ def _money(where: str, value: Any) -> str:
             raise InvalidInputError(f"{where} must be a finite number")
         text = format(value, "f")
     elif isinstance(value, str):
+        if _DECIMAL.fullmatch(value) is not None:
+            return value
         text = value.strip()
         if _DECIMAL.fullmatch(text) is None:
             try:

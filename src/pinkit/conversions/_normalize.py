@@ -67,6 +67,8 @@ _ZIP_PLUS4 = re.compile(r"(\d{5})[-\s]\d{4}")
 _ZIP_SEPARATORS = re.compile(r"[\s\-.]")
 _TWO_LETTERS = re.compile(r"[a-z]{2}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 _ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 _GENDERS = {
     "f": "f",
@@ -179,7 +181,7 @@ def normalize_date_of_birth(value: Any) -> str:
 
 
 def _name(field: str, value: Any) -> str:
-    text = unicodedata.normalize("NFC", _text(field, value)).strip().lower()
+    text = unicodedata.normalize("NFC", _text(field, value).strip().lower())
     if not text:
         raise _bad(field, "is empty")
     return text
@@ -190,7 +192,7 @@ def normalize_name(value: Any, *, field: str = "fn") -> str:
 
     Inner spaces and punctuation are kept (``Mary Ann`` → ``mary ann``): Pinterest states only
     lowercase, and the implementations differ (Segment removes all whitespace, Stape and
-    Pinterest's Magento plugin do not). Text is NFC-normalised first, so an accent typed as one
+    Pinterest's Magento plugin do not). Text is NFC-normalised, so an accent typed as one
     character or as two hashes the same.
     """
     return _name(field, value)
@@ -200,7 +202,7 @@ def normalize_city(value: Any) -> str:
     """``ct``: lowercase, without spaces or punctuation (spec: "in lowercase, and without spaces
     or punctuation"; the guide's example is ``menlopark``). Letters of any script and digits
     are kept."""
-    text = unicodedata.normalize("NFC", _text("ct", value)).lower()
+    text = unicodedata.normalize("NFC", _text("ct", value).lower())
     city = "".join(ch for ch in text if ch.isalnum())
     if not city:
         raise _bad("ct", "has no letters")
@@ -394,7 +396,7 @@ class UserDataHasher:
         return hashlib.sha256(norm(value).encode("utf-8")).hexdigest(), False
 
     def prepare(
-        self, raw: Mapping[str, Any], *, drop_invalid: bool = False
+        self, raw: Mapping[str, Any], drop_invalid: bool = False
     ) -> tuple[dict[str, Any], int, int, list[str] | None]:
         """``(user_data, hashed_mask, raw_mask, dropped)``: ``dropped`` names the fields left
         out as invalid (only with ``drop_invalid``; otherwise the first invalid value raises)."""
@@ -402,11 +404,14 @@ class UserDataHasher:
         hashed_mask = raw_mask = 0
         dropped: list[str] | None = None
         bits = self._bits
+        norms = self._norm
+        pass_hashed = self.mode != "always"
+        sha256 = hashlib.sha256
         for field, value in raw.items():
-            if value is None or value == "" or value == []:
-                continue
             bit = bits.get(field)
             if bit is None:
+                if value is None or value == "":
+                    continue
                 if field not in PLAIN_FIELDS:
                     raise _unknown(field)
                 try:
@@ -416,25 +421,33 @@ class UserDataHasher:
                         raise
                     dropped = [*(dropped or ()), field]
                 continue
+            if type(value) is list and len(value) == 1:
+                value = value[0]
             try:
                 if type(value) is str:
-                    sent, was_hashed = self.value(field, value)
-                    values = [sent]
+                    if not value:
+                        continue
+                    if pass_hashed and len(value) == 64 and _HEX64.fullmatch(value):
+                        out[field] = [value.lower()]
+                        hashed_mask |= bit
+                    elif self.mode == "never":
+                        raise _never(field)
+                    else:
+                        out[field] = [sha256(norms[field](value).encode("utf-8")).hexdigest()]
+                        raw_mask |= bit
+                    continue
+                if value is None:
+                    continue
+                values = []
+                for item in _items(field, value):
+                    if item is None or item == "":
+                        continue
+                    sent, was_hashed = self.value(field, item)
+                    values.append(sent)
                     if was_hashed:
                         hashed_mask |= bit
                     else:
                         raw_mask |= bit
-                else:
-                    values = []
-                    for item in _items(field, value):
-                        if item is None or item == "":
-                            continue
-                        sent, was_hashed = self.value(field, item)
-                        values.append(sent)
-                        if was_hashed:
-                            hashed_mask |= bit
-                        else:
-                            raw_mask |= bit
             except InvalidInputError:
                 if not drop_invalid:
                     raise
@@ -448,6 +461,10 @@ class UserDataHasher:
         if not isinstance(raw, Mapping):
             raise InvalidInputError(f"user_data must be a mapping, got {type(raw).__name__}")
         return self.prepare(raw)[0]
+
+
+def _never(field: str) -> InvalidInputError:
+    return _bad(field, "is not a SHA-256 hex digest, and hash='never' sends only hashed values")
 
 
 def _items(field: str, value: Any) -> Iterable[Any]:
@@ -465,6 +482,10 @@ def _plain(field: str, value: Any) -> str:
             field, f"must be a string (it is sent as is, never hashed), got {type(value).__name__}"
         )
     if field == "client_ip_address":
+        if _IPV4.fullmatch(value) is not None:
+            if value == "0.0.0.0":  # noqa: S104 (refused, not bound)
+                raise _bad(field, "is the unspecified address (0.0.0.0 or ::)")
+            return value
         text = value.strip()
         try:
             address = ipaddress.ip_address(text)

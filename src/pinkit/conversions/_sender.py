@@ -47,7 +47,8 @@ from ._sinks import Checkpoint, JsonlRejects, ListRejects, RejectSink
 
 __all__ = ["BulkSender", "Post", "SendLimiter", "SenderConfig"]
 
-#: ``post(body, test, repeatable)``: send one encoded batch, return Pinterest's answer
+#: ``post(body, test, repeatable)``: send one encoded batch (``repeatable``: whether the
+#: client may resend it itself after a 5xx), return Pinterest's answer
 #: (``{num_events_received, num_events_processed, events}``; a 422 with per-event details is
 #: given in the same shape) or raise the API error.
 Post = Callable[[bytes, bool, bool], Flow[Mapping[str, Any]]]
@@ -371,7 +372,8 @@ class BulkSender:
             if wait > 0:
                 yield Sleep(wait)
             try:
-                answer = yield from self._post(body, config.test, not part.offline)
+                # the sender decides on every resend (and counts it): never the client
+                answer = yield from self._post(body, config.test, False)
             except RateLimitError as exc:  # not processed: always safe to send again
                 if self._limiter is not None:
                     key = ("pinkit", "ads_conversions", config.ad_account_id)

@@ -106,11 +106,14 @@ class ConversionsAPI(Resource[M]):
         )
         now = self._client.clock.now()
         prepared = []
+        offline = False
         for index, event in enumerate(events):
             try:
-                prepared.append(preparer.prepare(event, now).event)
+                ready = preparer.prepare(event, now)
             except InvalidInputError as exc:
                 raise InvalidInputError(f"events[{index}]: {exc}") from None
+            prepared.append(ready.event)
+            offline = offline or ready.offline
         limit = TEST_BATCH_PROCESSED if test else max_batch()
         if not prepared:
             raise InvalidInputError("send needs at least one event")
@@ -120,7 +123,8 @@ class ConversionsAPI(Resource[M]):
                 + (" in test mode (only the first 20 are processed)" if test else "")
                 + "; send_bulk splits any number into batches"
             )
-        answer = yield from self._post(account)(encode_batch(prepared), test, True)
+        # offline events are never deduplicated: after a 5xx they are not sent again
+        answer = yield from self._post(account)(encode_batch(prepared), test, not offline)
         ids = [event["event_id"] for event in prepared]
         return SendResult(
             num_received=int(answer.get("num_events_received", len(prepared))),
