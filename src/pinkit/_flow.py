@@ -74,8 +74,8 @@ class Concurrently:
     receives None once ``flows`` is exhausted and every flow has finished, or has the first
     error thrown into it: an error of ``flows`` itself or of one of the flows. After an error
     no further flow is started; ``run_sync`` lets the running ones finish, ``run_async``
-    cancels them. ``run_sync`` runs them in threads, ``run_async`` in tasks; ``flows`` is
-    advanced by one of them at a time."""
+    cancels them. ``run_sync`` runs them in a thread pool, ``run_async`` in tasks; ``flows``
+    is advanced in the caller's thread only (so it may read a source bound to that thread)."""
 
     flows: Iterator[Flow[Any]]
     limit: int
@@ -125,35 +125,36 @@ def run_sync(flow: Flow[T], http: httpx2.Client, locks: Locks, clock: Clock) -> 
 
 
 def _concurrently_sync(step: Concurrently, http: httpx2.Client, locks: Locks, clock: Clock) -> None:
-    pull = threading.Lock()
+    # ``flows`` is advanced in the calling thread only (it may read a source bound to it, such
+    # as a database cursor); the flows run in a pool.
     errors: list[BaseException] = []
+    if step.limit <= 1:
+        for flow in step.flows:
+            run_sync(flow, http, locks, clock)
+        return
+    free = threading.Semaphore(step.limit)
 
-    def worker() -> None:
+    def run_one(flow: Flow[Any]) -> None:
+        try:
+            run_sync(flow, http, locks, clock)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            free.release()
+
+    with ThreadPoolExecutor(step.limit, thread_name_prefix="pinkit") as pool:
         while True:
-            with pull:
-                if errors:
-                    return
-                try:
-                    flow = next(step.flows)
-                except StopIteration:
-                    return
-                except BaseException as exc:
-                    errors.append(exc)
-                    return
+            free.acquire()
+            if errors:
+                break
             try:
-                run_sync(flow, http, locks, clock)
+                flow = next(step.flows)
+            except StopIteration:
+                break
             except BaseException as exc:
-                with pull:
-                    errors.append(exc)
-                return
-
-    limit = max(1, step.limit)
-    if limit == 1:
-        worker()
-    else:
-        with ThreadPoolExecutor(limit, thread_name_prefix="pinkit") as pool:
-            for _ in range(limit):
-                pool.submit(worker)
+                errors.insert(0, exc)
+                break
+            pool.submit(run_one, flow)
     if errors:
         raise errors[0]
 

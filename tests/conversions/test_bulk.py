@@ -286,3 +286,41 @@ async def test_async_bulk(emu: Emulator, account: str, tmp_path: Path) -> None:
     assert summary.processed == 3000 and summary.retried == 2
     assert Counter(arrived_ids(emu, account)) == Counter(e["event_id"] for e in events(emu, 3000))
     assert not (tmp_path / "r.jsonl").exists() or read_rejects(tmp_path / "r.jsonl") == []
+
+
+def test_the_core_needs_no_client() -> None:
+    """A worker's view: a pickled config, any source of events, any ``post``."""
+    import time
+
+    import httpx2
+
+    from pinkit._clock import SYSTEM_CLOCK
+    from pinkit._flow import Locks, run_sync
+    from pinkit.conversions import BulkSender
+
+    sizes: list[int] = []
+
+    def post(body: bytes, test: bool, repeatable: bool) -> Any:
+        data = json.loads(body)["data"]
+        sizes.append(len(data))
+        answer = [{"status": "processed" if int(e["event_id"]) % 50 else "failed"} for e in data]
+        return {"num_events_received": len(data), "events": answer}
+        yield  # a flow that sends nothing
+
+    now = time.time()
+    config = pickle.loads(pickle.dumps(SenderConfig(ad_account_id="123", batch_size=100)))
+    source = (
+        {
+            "event_name": "lead",
+            "action_source": "web",
+            "event_time": int(now),
+            "event_id": str(i),
+            "user_data": {"em": f"u{i}@example.com"},
+        }
+        for i in range(250)
+    )
+    sender = BulkSender(config, post, now=lambda: now)
+    with httpx2.Client() as http:
+        summary = run_sync(sender.run(source), http, Locks(), SYSTEM_CLOCK)
+    assert sorted(sizes) == [50, 100, 100]
+    assert summary.received == 250 and summary.processed + summary.rejected["refused"] == 250
