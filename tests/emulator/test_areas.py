@@ -39,10 +39,13 @@ def test_every_control_is_an_emulator_method() -> None:
 def test_every_control_has_a_route(inproc: Emulator) -> None:
     paths = {(c.method, c.path) for c in CONTROLS}
     assert len(paths) == len(CONTROLS)
+    samples = {"ad_account_id": inproc.default_ad_account_id}
     with httpx2.Client(transport=inproc.transport(), base_url=inproc.origin) as http:
         for c in CONTROLS:
             if c.method == "GET":
-                assert http.get(f"/_emulator{c.path}").status_code == 200, c.name
+                query = {p.name: samples[p.name] for p in c.params if p.required}
+                answer = http.get(f"/_emulator{c.path}", params=query)
+                assert answer.status_code == 200, c.name
 
 
 def test_the_docs_table_is_generated() -> None:
