@@ -324,3 +324,12 @@ def test_the_core_needs_no_client() -> None:
         summary = run_sync(sender.run(source), http, Locks(), SYSTEM_CLOCK)
     assert sorted(sizes) == [50, 100, 100]
     assert summary.received == 250 and summary.processed + summary.rejected["refused"] == 250
+
+
+def test_encode_batch_with_and_without_orjson(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pinkit.conversions import _sender
+
+    events = [{"event_id": "é", "n": 2**70}]  # orjson refuses integers beyond 64 bits
+    assert json.loads(_sender.encode_batch(events)) == {"data": events}
+    monkeypatch.setattr(_sender, "orjson", None)
+    assert _sender.encode_batch([{"a": "é"}]) == '{"data":[{"a":"é"}]}'.encode()

@@ -40,6 +40,8 @@ FUTURE_SLACK_S = 300
 _MILLISECONDS = 10**11
 _DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
+#: custom_data fields that are lists of strings (checked item by item on the fast path).
+_STRING_LISTS = frozenset({"content_ids"})
 #: Fields checked by their own rules rather than by type alone.
 _SPECIAL = frozenset({"user_data", "custom_data", "event_time"})
 #: The spec's required event fields (checked against the table when a preparer is made).
@@ -283,7 +285,7 @@ class EventPreparer:
         if not out["event_id"].strip():
             raise InvalidInputError("event_id is empty: Pinterest deduplicates events by it")
         user_data = out["user_data"]
-        if not isinstance(user_data, Mapping):
+        if type(user_data) is not dict and not isinstance(user_data, Mapping):
             raise InvalidInputError(f"user_data must be a mapping, got {type(user_data).__name__}")
         hashed, hashed_mask, raw_mask, dropped = self.hasher.prepare(user_data, self.drop_invalid)
         if not (
@@ -353,7 +355,7 @@ class EventPreparer:
         return int(value)
 
     def _custom_data(self, custom: Any) -> dict[str, Any]:
-        if not isinstance(custom, Mapping):
+        if type(custom) is not dict and not isinstance(custom, Mapping):
             raise InvalidInputError(f"custom_data must be a mapping, got {type(custom).__name__}")
         plain = self._custom_plain
         out: dict[str, Any] = {}
@@ -373,6 +375,9 @@ class EventPreparer:
                 continue
             kinds = plain.get(key)
             if kinds is not None and type(value) in kinds:
+                out[key] = value
+                continue
+            if type(value) is list and key in _STRING_LISTS and all(type(v) is str for v in value):
                 out[key] = value
                 continue
             spec = self._custom_types.get(key)
@@ -408,6 +413,8 @@ class EventPreparer:
 def _money(where: str, value: Any) -> str:
     """A money amount as the decimal string Pinterest parses (``"72.39"``): a number or a
     decimal string, finite and not negative."""
+    if type(value) is str and _DECIMAL.fullmatch(value) is not None:
+        return value
     if isinstance(value, bool):
         raise InvalidInputError(f"{where} must be a number, got bool")
     if isinstance(value, int):
@@ -423,8 +430,6 @@ def _money(where: str, value: Any) -> str:
             raise InvalidInputError(f"{where} must be a finite number")
         text = format(value, "f")
     elif isinstance(value, str):
-        if _DECIMAL.fullmatch(value) is not None:
-            return value
         text = value.strip()
         if _DECIMAL.fullmatch(text) is None:
             try:
@@ -443,7 +448,9 @@ def _money(where: str, value: Any) -> str:
 
 
 def _content(index: int, item: Any) -> Any:
-    if isinstance(item, Mapping) and "item_price" in item and item["item_price"] is not None:
-        item = dict(item)
+    if not isinstance(item, Mapping):
+        return item  # the table check says what is wrong
+    item = dict(item)
+    if item.get("item_price") is not None:
         item["item_price"] = _money(f"custom_data.contents[{index}].item_price", item["item_price"])
     return item

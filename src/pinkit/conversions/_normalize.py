@@ -119,6 +119,23 @@ def normalize_email(value: Any) -> str:
     return text
 
 
+def _email_fast(value: Any) -> str:
+    """``normalize_email`` for the bulk path (the same rule, fewer calls)."""
+    if type(value) is str:
+        text = value.strip().lower()
+        if _EMAIL.fullmatch(text) is not None:
+            return text
+    return normalize_email(value)
+
+
+def _external_id_fast(value: Any) -> str:
+    if type(value) is str:
+        text = value.strip()
+        if text:
+            return text
+    return normalize_external_id(value)
+
+
 def normalize_phone(value: Any) -> str:
     """``ph``: digits only, leading zeros removed (spec: "only digits with country code, area
     code, and number. Remove any symbols, letters, spaces and leading zeros").
@@ -376,6 +393,8 @@ class UserDataHasher:
         self.maid_case = maid_case
         self.zip_letters = zip_letters
         norm: dict[str, Callable[[Any], str]] = dict(NORMALIZERS)
+        norm["em"] = _email_fast
+        norm["external_id"] = _external_id_fast
         norm["hashed_maids"] = lambda v: normalize_maid(v, case=maid_case)
         norm["zp"] = lambda v: normalize_zip(v, letters=zip_letters)
         self._norm = norm
@@ -410,6 +429,15 @@ class UserDataHasher:
         for field, value in raw.items():
             bit = bits.get(field)
             if bit is None:
+                if type(value) is str:
+                    if field == "client_user_agent" and value.strip():
+                        out[field] = value
+                        continue
+                    if field == "client_ip_address" and _IPV4.fullmatch(value) is not None:
+                        if value == "0.0.0.0":  # noqa: S104 (refused, not bound)
+                            raise _bad(field, "is the unspecified address (0.0.0.0 or ::)")
+                        out[field] = value
+                        continue
                 if value is None or value == "":
                     continue
                 if field not in PLAIN_FIELDS:

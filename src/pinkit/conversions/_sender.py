@@ -24,6 +24,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
+try:  # optional: the extra pinkit[fast]
+    import orjson
+except ImportError:  # pragma: no cover - depends on the environment
+    orjson = None  # type: ignore[assignment]
+
 from .._base import backoff
 from .._capi import HASHED_FIELDS, MAX_EVENT_AGE_S, TEST_BATCH_PROCESSED
 from .._flow import Blocking, Concurrently, Flow, Sleep
@@ -132,10 +137,18 @@ class SenderConfig:
 
 
 def encode_batch(events: list[dict[str, Any]]) -> bytes:
-    """The request body of a batch (compact UTF-8 JSON)."""
-    return json.dumps(
-        {"data": events}, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    ).encode("utf-8")
+    """The request body of a batch (compact UTF-8 JSON): with orjson when it is installed
+    (``pinkit[fast]``, about 15 times faster), else the standard library's encoder (also for
+    anything orjson refuses, such as an integer beyond 64 bits)."""
+    body = {"data": events}
+    if orjson is not None:
+        try:
+            return orjson.dumps(body)
+        except TypeError:
+            pass
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(
+        "utf-8"
+    )
 
 
 def _as_json(event: Any) -> Any:
@@ -218,7 +231,7 @@ def _subtract(ranges: Iterable[Range], minus: list[Range]) -> list[Range]:
 
 
 class _Cursor:
-    """Whether increasing positions fall in sorted ranges."""
+    """Whether increasing positions fall in sorted ranges (not empty)."""
 
     def __init__(self, ranges: list[Range]) -> None:
         self._ranges = ranges
@@ -310,14 +323,14 @@ class BulkSender:
         preparer = config.preparer()
         size = config.events_per_request
         resume_at = self._next_index
-        done = _Cursor(self._old_done)
-        in_flight = _Cursor(self._old_in_flight)
+        done = _Cursor(self._old_done) if self._old_done else ()
+        in_flight = _Cursor(self._old_in_flight) if self._old_in_flight else ()
         seq = 0
         chunk = _Chunk(seq, resume_at)
         now = self._now()
         index = -1
         for index, event in enumerate(events):
-            if index < resume_at or index in done:
+            if index < resume_at or (done and index in done):
                 continue
             chunk.received += 1
             try:
@@ -325,7 +338,7 @@ class BulkSender:
             except InvalidInputError as exc:
                 chunk.reject(index, "invalid", str(exc), _as_json(event))
             else:
-                if prepared.offline and index in in_flight:
+                if in_flight and prepared.offline and index in in_flight:
                     chunk.reject(index, "undeliverable", RESUMED_IN_FLIGHT, prepared.event)
                 else:
                     chunk.add(index, prepared)
