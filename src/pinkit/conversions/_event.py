@@ -154,13 +154,20 @@ class ConversionEvent:
     wifi: bool | None = None
     language: str | None = None
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> ConversionEvent:
+        # a field Pinterest does not take is refused before the generated __init__ would
+        # raise a bare TypeError
+        for key in kwargs:
+            if key not in _FIELD_NAMES:
+                raise _unknown_field(key)
+        return super().__new__(cls)
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ConversionEvent:
         """An event from a mapping of the spec's field names; any other name raises
         ``InvalidInputError`` naming it."""
-        allowed = {f.name for f in fields(cls)}
         for key in data:
-            if key not in allowed:
+            if key not in _FIELD_NAMES:
                 raise _unknown_field(key)
         missing = [name for name in required_fields() if name not in data]
         if missing:
@@ -170,6 +177,9 @@ class ConversionEvent:
     def to_dict(self) -> dict[str, Any]:
         """The event's set fields (``None`` ones left out), values as given."""
         return {f.name: value for f in fields(self) if (value := getattr(self, f.name)) is not None}
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(ConversionEvent))
 
 
 def _unknown_field(key: str, where: str = "") -> InvalidInputError:
