@@ -77,7 +77,7 @@ class BulkSummary:
     Pinterest, ``undeliverable``: not delivered, or possibly delivered but never retried);
     every one of them is in the rejects sink. ``retried``: requests the sender sent again (the
     same events, the same ids; the client's own quick retries of a 429 or of a connection that
-    failed before sending are not counted). ``warnings``: how many events (or streams) got each warning.
+    failed before sending are not counted). ``warnings``: how many events got each warning.
     ``hashing``: per ``user_data`` field, how many events brought it hashed and how many raw.
     ``test``: test mode, nothing recorded. A resumed run counts the earlier runs' events too.
     """

@@ -16,6 +16,7 @@ the checkpoint count it.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections import Counter
@@ -51,6 +52,8 @@ from ._results import BulkSummary, event_results
 from ._sinks import Checkpoint, JsonlRejects, ListRejects, RejectSink
 
 __all__ = ["BulkSender", "Post", "SendLimiter", "SenderConfig"]
+
+log = logging.getLogger("pinkit")
 
 #: ``post(body, test, repeatable)``: send one encoded batch (``repeatable``: whether the
 #: client may resend it itself after a 5xx), return Pinterest's answer
@@ -316,6 +319,16 @@ class BulkSender:
                 summary.warnings[text] = min(counts["hashed"], counts["raw"])
         if self._memory is not None:
             summary.rejects = self._memory.items
+        if summary.total_rejected or summary.mixed_hashing:
+            log.warning(
+                "conversions: %d of %d events not delivered (%s)%s",
+                summary.total_rejected,
+                summary.received,
+                ", ".join(f"{n} {kind}" for kind, n in summary.rejected.items() if n) or "none",
+                "; mixed hashing in " + ", ".join(summary.mixed_hashing)
+                if summary.mixed_hashing
+                else "",
+            )
         return summary
 
     def _chunk_flows(self, events: Iterator[Any]) -> Iterator[Flow[None]]:
