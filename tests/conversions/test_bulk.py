@@ -333,3 +333,16 @@ def test_encode_batch_with_and_without_orjson(monkeypatch: pytest.MonkeyPatch) -
     assert json.loads(_sender.encode_batch(events)) == {"data": events}
     monkeypatch.setattr(_sender, "orjson", None)
     assert _sender.encode_batch([{"a": "é"}]) == '{"data":[{"a":"é"}]}'.encode()
+
+
+def test_an_answer_without_statuses_is_not_trusted(inproc_emulator: Emulator) -> None:
+    # (in-process only: a gateway page is not an answer the spec describes)
+    emu, account = inproc_emulator, inproc_emulator.default_ad_account_id
+    gateway = {"operation": "events/create", "body": "<html>gateway</html>"}
+    with emu.client() as client:
+        emu.inject_fault(200, **gateway)
+        online = client.conversions.send_bulk(account, events(emu, 3))
+        emu.inject_fault(200, **gateway)
+        offline = client.conversions.send_bulk(account, events(emu, 3, start=9, source="offline"))
+    assert online.processed == 3 and online.retried == 1
+    assert offline.rejected["undeliverable"] == 3  # it may have been processed: not resent

@@ -24,7 +24,12 @@ from ..conversions._results import (
 )
 from ..conversions._sender import BulkSender, Post, SenderConfig, SendLimiter, encode_batch
 from ..conversions._sinks import Checkpoint, RejectSink, open_rejects
-from ..errors import APIStatusError, InvalidInputError, UnprocessableEntityError
+from ..errors import (
+    APIResponseValidationError,
+    APIStatusError,
+    InvalidInputError,
+    UnprocessableEntityError,
+)
 
 __all__ = ["ConversionsAPI"]
 
@@ -74,6 +79,11 @@ class ConversionsAPI(Resource[M]):
                 if converted is None:
                     raise
                 return converted
+            if not isinstance(answer, Mapping) or not isinstance(answer.get("events"), list):
+                raise APIResponseValidationError(
+                    "unexpected answer from events/create: no per-event statuses",
+                    status_code=200,
+                )
             return answer
 
         return post
