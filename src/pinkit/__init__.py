@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ._ratelimit import Limit
     from ._tokens import FileTokenStore, MemoryTokenStore, TokenSet, TokenStore
     from .auth import OAuthApp
+    from .conversions import BulkSummary, ConversionEvent, EventResult, SendResult
     from .errors import (
         APIConnectionError,
         APIResponseValidationError,
@@ -69,6 +70,10 @@ _LAZY = {
     "FileTokenStore": "._tokens",
     "MemoryTokenStore": "._tokens",
     "OAuthApp": ".auth",
+    "BulkSummary": ".conversions",
+    "ConversionEvent": ".conversions",
+    "EventResult": ".conversions",
+    "SendResult": ".conversions",
     "TokenSet": "._tokens",
     "TokenStore": "._tokens",
     "Account": ".models",
@@ -131,6 +136,10 @@ __all__ = [
     "money",
     "Board",
     "BoardSection",
+    "BulkSummary",
+    "ConversionEvent",
+    "EventResult",
+    "SendResult",
     "ImageBase64",
     "ImageURL",
     "ImageURLs",

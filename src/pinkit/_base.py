@@ -294,10 +294,13 @@ class BaseClient:
         json: Any = None,
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
     ) -> tuple[httpx2.Request, Operation | None]:
         method = method.upper()
         url, rel = self._url(path)
         sent = httpx2.Headers({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        if content is not None:
+            sent["Content-Type"] = "application/json"
         if headers:
             sent.update(check_headers(headers))  # case-insensitive: -H accept:... replaces
         request = httpx2.Request(
@@ -306,6 +309,7 @@ class BaseClient:
             params=encode_params(params) or None,  # None keeps a query written in the path
             json=json,
             data=dict(data) if data is not None else None,
+            content=content,
             headers=sent,
             extensions={"timeout": self.timeout.as_dict()},
         )
@@ -324,10 +328,17 @@ class BaseClient:
         return keys
 
     def request_flow(
-        self, request: httpx2.Request, operation: Operation | None, tokens: TokenManager
+        self,
+        request: httpx2.Request,
+        operation: Operation | None,
+        tokens: TokenManager,
+        *,
+        repeatable: bool | None = None,
     ) -> Flow[httpx2.Response]:
-        """Send with auth, client-side limits and retries; return the successful response."""
-        repeatable = self.retry.may_repeat(request.method, operation)
+        """Send with auth, client-side limits and retries; return the successful response.
+        ``repeatable`` overrides the operation's idempotency (None: as the operation says)."""
+        if repeatable is None:
+            repeatable = self.retry.may_repeat(request.method, operation)
         category = operation.category if operation else None
         refreshed = False
         attempt = 0
@@ -399,8 +410,11 @@ class BaseClient:
             json=call.json,
             data=call.data,
             headers=call.headers,
+            content=call.content,
         )
-        response = yield from self.request_flow(request, operation, tokens)
+        response = yield from self.request_flow(
+            request, operation, tokens, repeatable=call.repeatable
+        )
         if call.on_response is not None:
             call.on_response(response)
         try:

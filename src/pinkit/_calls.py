@@ -39,7 +39,11 @@ class Call(Generic[T]):
     bytes when ``raw`` is set (for parsers that read JSON themselves, faster).
 
     ``headers`` are sent besides the client's own (never ``Authorization``: the client sets
-    it); ``on_response`` sees the successful response before it is parsed."""
+    it); ``on_response`` sees the successful response before it is parsed. ``content`` is a
+    JSON body already encoded (sent as is, instead of ``json``). ``repeatable`` overrides
+    whether the request may be sent again after it may have been processed (None: as the
+    operation says): a batch of offline conversions is not, since Pinterest never
+    deduplicates them."""
 
     method: str
     path: str
@@ -50,6 +54,8 @@ class Call(Generic[T]):
     raw: bool = False
     headers: Mapping[str, str] | None = None
     on_response: Callable[[httpx2.Response], None] | None = None
+    content: bytes | None = None
+    repeatable: bool | None = None
 
 
 @dataclass(frozen=True)

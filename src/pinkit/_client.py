@@ -34,6 +34,7 @@ from .resources import (
     AdsAPI,
     BoardsAPI,
     CampaignsAPI,
+    ConversionsAPI,
     MediaAPI,
     PinsAPI,
     UserAccountAPI,
@@ -113,6 +114,7 @@ class _ClientBase(BaseClient, Generic[H, M]):
         self.campaigns: CampaignsAPI[M] = CampaignsAPI(host)
         self.ad_groups: AdGroupsAPI[M] = AdGroupsAPI(host)
         self.ads: AdsAPI[M] = AdsAPI(host)
+        self.conversions: ConversionsAPI[M] = ConversionsAPI(host)
 
     def _default_http(self) -> H:
         raise NotImplementedError

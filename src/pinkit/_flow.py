@@ -10,7 +10,8 @@ client's clock, and ``run_async`` keeps blocking work (files, token stores) off 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -21,7 +22,17 @@ import httpx2
 if TYPE_CHECKING:
     from ._clock import Clock
 
-__all__ = ["Blocking", "Exclusive", "Flow", "Send", "Sleep", "Locks", "run_async", "run_sync"]
+__all__ = [
+    "Blocking",
+    "Concurrently",
+    "Exclusive",
+    "Flow",
+    "Locks",
+    "Send",
+    "Sleep",
+    "run_async",
+    "run_sync",
+]
 
 T = TypeVar("T")
 
@@ -56,7 +67,21 @@ class Exclusive:
     flow: Flow[Any]
 
 
-Step = Send | Sleep | Blocking | Exclusive
+@dataclass(frozen=True)
+class Concurrently:
+    """Run the flows ``flows`` yields, at most ``limit`` at a time, taking the next one only
+    when a place is free (so a stream of millions of batches is never held at once). The flow
+    receives None once ``flows`` is exhausted and every flow has finished, or has the first
+    error thrown into it: an error of ``flows`` itself or of one of the flows. After an error
+    no further flow is started; ``run_sync`` lets the running ones finish, ``run_async``
+    cancels them. ``run_sync`` runs them in a thread pool, ``run_async`` in tasks; ``flows``
+    is advanced in the caller's thread only (so it may read a source bound to that thread)."""
+
+    flows: Iterator[Flow[Any]]
+    limit: int
+
+
+Step = Send | Sleep | Blocking | Exclusive | Concurrently
 Flow = Generator[Step, Any, T]
 
 
@@ -90,11 +115,77 @@ def run_sync(flow: Flow[T], http: httpx2.Client, locks: Locks, clock: Clock) -> 
                 clock.sleep(step.seconds)
             elif isinstance(step, Blocking):
                 result = step.fn()
+            elif isinstance(step, Concurrently):
+                _concurrently_sync(step, http, locks, clock)
             else:
                 with locks.thread:
                     result = run_sync(step.flow, http, locks, clock)
         except Exception as exc:  # handed to the flow, which decides
             error = exc
+
+
+def _concurrently_sync(step: Concurrently, http: httpx2.Client, locks: Locks, clock: Clock) -> None:
+    # ``flows`` is advanced in the calling thread only (it may read a source bound to it, such
+    # as a database cursor); the flows run in a pool.
+    errors: list[BaseException] = []
+    if step.limit <= 1:
+        for flow in step.flows:
+            run_sync(flow, http, locks, clock)
+        return
+    free = threading.Semaphore(step.limit)
+
+    def run_one(flow: Flow[Any]) -> None:
+        try:
+            run_sync(flow, http, locks, clock)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            free.release()
+
+    with ThreadPoolExecutor(step.limit, thread_name_prefix="pinkit") as pool:
+        while True:
+            free.acquire()
+            if errors:
+                break
+            try:
+                flow = next(step.flows)
+            except StopIteration:
+                break
+            except BaseException as exc:
+                errors.insert(0, exc)
+                break
+            pool.submit(run_one, flow)
+    if errors:
+        raise errors[0]
+
+
+async def _concurrently_async(
+    step: Concurrently, http: httpx2.AsyncClient, locks: Locks, clock: Clock
+) -> None:
+    errors: list[BaseException] = []
+
+    async def worker(scope: anyio.CancelScope) -> None:
+        while not errors:
+            try:
+                flow = next(step.flows)
+            except StopIteration:
+                return
+            except Exception as exc:
+                errors.append(exc)
+                scope.cancel()
+                return
+            try:
+                await run_async(flow, http, locks, clock)
+            except Exception as exc:
+                errors.append(exc)
+                scope.cancel()
+                return
+
+    async with anyio.create_task_group() as group:
+        for _ in range(max(1, step.limit)):
+            group.start_soon(worker, group.cancel_scope)
+    if errors:
+        raise errors[0]
 
 
 async def run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks, clock: Clock) -> T:
@@ -113,6 +204,8 @@ async def run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks, clock
                 await clock.async_sleep(step.seconds)
             elif isinstance(step, Blocking):
                 result = await anyio.to_thread.run_sync(step.fn)
+            elif isinstance(step, Concurrently):
+                await _concurrently_async(step, http, locks, clock)
             else:
                 async with locks.task:
                     result = await run_async(step.flow, http, locks, clock)

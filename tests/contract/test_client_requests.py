@@ -91,6 +91,13 @@ def scenario(tmp_path: Path) -> list[tuple[str, Step]]:
             lambda c, ids: c.boards.sections.delete(ids["board"], ids["section"]),
         ),
         ("BoardsAPI.delete", lambda c, ids: c.boards.delete(ids["board"])),
+        ("ConversionsAPI.send", lambda c, ids: c.conversions.send(ids["ad_account"], [_event(c)])),
+        (
+            "ConversionsAPI.send_bulk",
+            lambda c, ids: c.conversions.send_bulk(ids["ad_account"], [_event(c)], test=True),
+        ),
+        ("ConversionsAPI.quality", lambda c, ids: c.conversions.quality(ids["ad_account"], "1d")),
+        ("ConversionsAPI.create_token", lambda c, ids: c.conversions.create_token()),
     ]
 
 
@@ -277,6 +284,17 @@ def ads_scenario() -> list[tuple[str, Step]]:
     ]
 
 
+def _event(client: pinkit.Client) -> dict[str, Any]:
+    return {
+        "event_name": "checkout",
+        "action_source": "web",
+        "event_time": int(client.clock.now()),
+        "event_id": "order-1",
+        "user_data": {"em": "a@example.com", "external_id": "u1", "click_id": "c1"},
+        "custom_data": {"currency": "USD", "value": "10.00", "content_ids": ["sku"]},
+    }
+
+
 def resource_methods() -> Iterator[tuple[str, type[Resource[Any]], str]]:
     for _, cls in inspect.getmembers(resources, inspect.isclass):
         if issubclass(cls, Resource):
@@ -307,7 +325,7 @@ def test_requests_match_the_spec(
 ) -> None:
     emulator, client = emulator_client
     emulator.configure_media(processing_seconds=0)
-    ids: dict[str, Any] = {}
+    ids: dict[str, Any] = {"ad_account": emulator.default_ad_account_id}
     for _, call in scenario(tmp_path):
         _consume(call(client, ids))
     client.user_account.get(ad_account_id="549755885175")

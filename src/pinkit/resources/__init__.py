@@ -5,6 +5,7 @@ from .ad_groups import AdGroupsAPI
 from .ads import AdsAPI
 from .boards import BoardsAPI, BoardSectionsAPI
 from .campaigns import CampaignsAPI
+from .conversions import ConversionsAPI
 from .media import MediaAPI
 from .pins import PinsAPI
 from .user_account import UserAccountAPI
@@ -16,6 +17,7 @@ __all__ = [
     "BoardSectionsAPI",
     "BoardsAPI",
     "CampaignsAPI",
+    "ConversionsAPI",
     "MediaAPI",
     "PinsAPI",
     "UserAccountAPI",

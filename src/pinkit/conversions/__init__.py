@@ -1,0 +1,95 @@
+"""The Conversions API toolkit: normalise and hash ``user_data`` the way Pinterest documents,
+build events, and send them (``client.conversions.send`` / ``send_bulk``).
+
+``hash_user_data`` and the per-field normalisers are pure functions (no client needed). The
+bulk sender's core (``BulkSender``, ``SenderConfig``, ``SendLimiter``) is independent of any
+client or source of events, so workers (processes, Spark executors) can each run one.
+"""
+
+from ._event import ConversionEvent, EventPreparer, Prepared, event_fields, max_batch
+from ._helpers import click_id_from, make_event_id
+from ._normalize import (
+    HASHED_FIELDS,
+    PLAIN_FIELDS,
+    HashMode,
+    MaidCase,
+    UserDataHasher,
+    ZipLetters,
+    hash_user_data,
+    hash_value,
+    looks_hashed,
+    normalize,
+    normalize_city,
+    normalize_country,
+    normalize_date_of_birth,
+    normalize_email,
+    normalize_external_id,
+    normalize_gender,
+    normalize_maid,
+    normalize_name,
+    normalize_phone,
+    normalize_state,
+    normalize_zip,
+    sha256_hex,
+)
+from ._results import (
+    BulkSummary,
+    ConversionToken,
+    EventQualityScore,
+    EventResult,
+    QualityComponentDetails,
+    QualityComponentIssue,
+    RejectKind,
+    SendResult,
+)
+from ._sender import BulkSender, Post, SenderConfig, SendLimiter, encode_batch
+from ._sinks import Checkpoint, JsonlRejects, ListRejects, RejectSink
+
+__all__ = [
+    "HASHED_FIELDS",
+    "PLAIN_FIELDS",
+    "BulkSender",
+    "BulkSummary",
+    "Checkpoint",
+    "ConversionEvent",
+    "ConversionToken",
+    "EventPreparer",
+    "EventQualityScore",
+    "EventResult",
+    "HashMode",
+    "JsonlRejects",
+    "ListRejects",
+    "MaidCase",
+    "Post",
+    "Prepared",
+    "QualityComponentDetails",
+    "QualityComponentIssue",
+    "RejectKind",
+    "RejectSink",
+    "SendLimiter",
+    "SendResult",
+    "SenderConfig",
+    "UserDataHasher",
+    "ZipLetters",
+    "click_id_from",
+    "encode_batch",
+    "event_fields",
+    "hash_user_data",
+    "hash_value",
+    "looks_hashed",
+    "make_event_id",
+    "max_batch",
+    "normalize",
+    "normalize_city",
+    "normalize_country",
+    "normalize_date_of_birth",
+    "normalize_email",
+    "normalize_external_id",
+    "normalize_gender",
+    "normalize_maid",
+    "normalize_name",
+    "normalize_phone",
+    "normalize_state",
+    "normalize_zip",
+    "sha256_hex",
+]
