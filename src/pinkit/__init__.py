@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     )
     from .media_sources import ImageBase64, ImageURL, ImageURLs, VideoID
     from .models import Account, Board, BoardSection, Media, MediaUpload, Pin
+    from .reports import Report, ReportError
 
 # Public names load on first use, so ``import pinkit`` and ``pinkit --help`` stay fast.
 _LAZY = {
@@ -61,6 +62,8 @@ _LAZY = {
     "ImageURL": ".media_sources",
     "ImageURLs": ".media_sources",
     "VideoID": ".media_sources",
+    "Report": ".reports",
+    "ReportError": ".reports",
 }
 
 
@@ -116,6 +119,8 @@ __all__ = [
     "PermissionDeniedError",
     "PinterestError",
     "RateLimitError",
+    "Report",
+    "ReportError",
     "SyncPager",
     "SystemClock",
     "TokenSet",

@@ -28,7 +28,7 @@ from .auth import (
     app_from_env,
     token_from_env,
 )
-from .resources import BoardsAPI, MediaAPI, PinsAPI, UserAccountAPI
+from .resources import AnalyticsAPI, BoardsAPI, MediaAPI, PinsAPI, ReportsAPI, UserAccountAPI
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -99,6 +99,8 @@ class _ClientBase(BaseClient, Generic[H, M]):
         self.boards: BoardsAPI[M] = BoardsAPI(host)
         self.pins: PinsAPI[M] = PinsAPI(host)
         self.media: MediaAPI[M] = MediaAPI(host)
+        self.analytics: AnalyticsAPI[M] = AnalyticsAPI(host)
+        self.reports: ReportsAPI[M] = ReportsAPI(host)
 
     def _default_http(self) -> H:
         raise NotImplementedError

@@ -1,6 +1,7 @@
 """Typed models of Pinterest's responses: lenient on input (unknown fields kept)."""
 
 from ._base import PinterestModel
+from .analytics import AnalyticsMetrics, DailyMetrics, DateAvailability, TopPin, TopPins
 from .boards import Board, BoardSection, Owner
 from .media import Media, MediaUpload
 from .pins import Pin
@@ -8,6 +9,11 @@ from .user_account import Account, BusinessAccount, UserSummary, UserWebsite
 
 __all__ = [
     "Account",
+    "AnalyticsMetrics",
+    "DailyMetrics",
+    "DateAvailability",
+    "TopPin",
+    "TopPins",
     "Board",
     "BoardSection",
     "BusinessAccount",
