@@ -77,8 +77,11 @@ def _message(operation_id: str, path: str, message: str, value: Any, *, body: bo
         if close:
             hint = f" (did you mean {', '.join(close)}?)"
     listed = ", ".join(text) if len(text) <= 12 else f"{len(text)} names"
-    what = shown.rstrip("s").replace("_", " ") if "[" in path else shown.replace("_", " ")
-    return f"{value!r} is not a {what} {operation_id} takes{hint}; it takes {listed}"
+    if "[" in path:  # one item of an array: a column, a metric type
+        what = f"{value!r} is not a {shown.rstrip('s').replace('_', ' ')}"
+    else:
+        what = f"{shown}={value!r} is not a value"
+    return f"{what} {operation_id} takes{hint}; it takes {listed}"
 
 
 def _value_at(source: Mapping[str, Any], path: str) -> Any:
