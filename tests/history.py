@@ -35,7 +35,7 @@ def _items(answer: Any) -> list[dict[str, Any]]:
 
 def make_campaign(
     client: Any,
-    emulator: Emulator,
+    emulator: Emulator | None,
     *,
     account: str | None = None,
     days_ago: int = 400,
@@ -45,9 +45,12 @@ def make_campaign(
     bid: int = 3_000_000,
 ) -> Campaign:
     """A campaign running since ``days_ago`` days, with ``groups`` ad groups of
-    ``ads_per_group`` ads each (the same pin promoted by each)."""
-    account = account or emulator.default_ad_account_id
-    start = int(emulator.clock.now()) - days_ago * DAY
+    ``ads_per_group`` ads each (the same pin promoted by each). ``client`` must be on the
+    emulator's clock (the emulator's own clients are)."""
+    if account is None:
+        assert emulator is not None
+        account = emulator.default_ad_account_id
+    start = int(client.clock.now()) - days_ago * DAY
     (campaign,) = _items(
         client.request(
             "POST",

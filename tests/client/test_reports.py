@@ -492,7 +492,7 @@ def test_money_columns_are_in_the_account_currency(
     (row,) = report
     assert row["CURRENCY"] == currency
     assert row["SPEND_IN_ACCOUNT_CURRENCY"] == Decimal(row["SPEND_IN_MICRO_DOLLAR"]).scaleb(-6)
-    assert list(sync)[0]["SPEND_IN_ACCOUNT_CURRENCY"] == row["SPEND_IN_ACCOUNT_CURRENCY"]
+    assert sync[0]["SPEND_IN_ACCOUNT_CURRENCY"] == row["SPEND_IN_ACCOUNT_CURRENCY"]
     assert report.currency == currency
     assert len(lookups) == 2  # read once per resource, not once per request
 
