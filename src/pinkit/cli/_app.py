@@ -46,13 +46,15 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import api, auth, boards, demo, emulator, media, pins
+    from . import analytics, api, auth, boards, demo, emulator, media, pins, reports
 
     cli.add_command(auth.auth)
     cli.add_command(api.api)
     cli.add_command(boards.boards)
     cli.add_command(pins.pins)
     cli.add_command(media.media)
+    cli.add_command(analytics.analytics)
+    cli.add_command(reports.reports)
     cli.add_command(emulator.emulator)
     cli.add_command(demo.demo)
 

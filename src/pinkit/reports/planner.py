@@ -88,7 +88,12 @@ def _what(fields: Mapping[str, Any]) -> str:
 
 
 def check_back(
-    operation_id: str, start: dt.date, today: dt.date, fields: Mapping[str, Any]
+    operation_id: str,
+    start: dt.date,
+    today: dt.date,
+    fields: Mapping[str, Any],
+    *,
+    longer: str = "",
 ) -> None:
     """Refuse a start further back than Pinterest keeps data for, saying how far it goes."""
     back, _ = limits_for(operation_id, fields)
@@ -97,7 +102,7 @@ def check_back(
         raise InvalidInputError(
             f"start_date {start} is {(today - start).days} days before today ({today}); "
             f"{operation_id} goes back {back} days{_what(fields)}: the earliest start is "
-            f"{earliest}"
+            f"{earliest}" + (f". {longer}" if longer else "")
         )
 
 
@@ -109,10 +114,12 @@ def check_range(
     fields: Mapping[str, Any],
     *,
     longer: str = "",
+    further: str = "",
 ) -> None:
     """What one request allows: the start at most ``back_days`` before ``today`` (that day
-    allowed) and the end at most ``range_days`` after the start (that day allowed)."""
-    check_back(operation_id, start, today, fields)
+    allowed) and the end at most ``range_days`` after the start (that day allowed). ``longer``
+    and ``further`` are hints added to the messages for a range too long or too far back."""
+    check_back(operation_id, start, today, fields, longer=further)
     _, span = limits_for(operation_id, fields)
     if span is not None and (end - start).days > span:
         raise InvalidInputError(

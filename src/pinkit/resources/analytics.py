@@ -76,7 +76,8 @@ def _dates(
     start, end = check_dates(start_date, end_date)
     today = today_utc(resource._client.clock.now())
     fields = {"granularity": granularity} if granularity else {}
-    check_range(operation_id, start, end, today, fields, longer=_longer_hint(granularity or "DAY"))
+    hint = _longer_hint(granularity or "DAY")
+    check_range(operation_id, start, end, today, fields, longer=hint, further=hint)
     return {"start_date": start.isoformat(), "end_date": end.isoformat()}
 
 
