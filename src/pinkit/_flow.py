@@ -148,7 +148,7 @@ async def run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks, clock
 
 
 def _download_sync(http: httpx2.Client, step: Download) -> httpx2.Response:
-    response = http.send(step.request, stream=True)
+    response = http.send(step.request, stream=True, auth=None)  # the request's headers only
     try:
         if response.status_code >= 400:
             response.read()
@@ -166,7 +166,7 @@ def _write_all(sink: Callable[[bytes], Any], chunks: list[bytes]) -> None:
 
 
 async def _download_async(http: httpx2.AsyncClient, step: Download) -> httpx2.Response:
-    response = await http.send(step.request, stream=True)
+    response = await http.send(step.request, stream=True, auth=None)
     try:
         if response.status_code >= 400:
             await response.aread()
