@@ -10,7 +10,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[emulator]"
+	$(BIN)/python -m pip install --quiet -e ".[emulator,charts]"
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
@@ -41,6 +41,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/emulator_latency.py
 	$(BIN)/python bench/validation.py
+	$(BIN)/python bench/reports.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         MediaUpload,
         Pin,
     )
+    from .reports import Report, ReportError
     from .resources.ads import PromotedPin, PromoteError
 
 # Public names load on first use, so ``import pinkit`` and ``pinkit --help`` stay fast.
@@ -96,6 +97,8 @@ _LAZY = {
     "PlannedRequest": "._batch",
     "PromotedPin": ".resources.ads",
     "PromoteError": ".resources.ads",
+    "Report": ".reports",
+    "ReportError": ".reports",
 }
 #: Submodules reachable as attributes without an import of their own (``pinkit.money``).
 _SUBMODULES = frozenset({"money"})
@@ -172,6 +175,8 @@ __all__ = [
     "PermissionDeniedError",
     "PinterestError",
     "RateLimitError",
+    "Report",
+    "ReportError",
     "SyncPager",
     "SystemClock",
     "TokenSet",

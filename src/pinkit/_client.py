@@ -32,11 +32,13 @@ from .resources import (
     AdAccountsAPI,
     AdGroupsAPI,
     AdsAPI,
+    AnalyticsAPI,
     BoardsAPI,
     CampaignsAPI,
     ConversionsAPI,
     MediaAPI,
     PinsAPI,
+    ReportsAPI,
     UserAccountAPI,
 )
 
@@ -115,6 +117,8 @@ class _ClientBase(BaseClient, Generic[H, M]):
         self.ad_groups: AdGroupsAPI[M] = AdGroupsAPI(host)
         self.ads: AdsAPI[M] = AdsAPI(host)
         self.conversions: ConversionsAPI[M] = ConversionsAPI(host)
+        self.analytics: AnalyticsAPI[M] = AnalyticsAPI(host)
+        self.reports: ReportsAPI[M] = ReportsAPI(host)
 
     def _default_http(self) -> H:
         raise NotImplementedError

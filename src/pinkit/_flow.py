@@ -1,7 +1,8 @@
 """Sans-I/O flows: the one place where sync and async behaviour is written once.
 
-A flow is a generator that yields *steps* (send this request, sleep this long, run this
-blocking callable, run this sub-flow under the client's lock) and receives their results.
+A flow is a generator that yields *steps* (send this request, stream this download to a sink,
+sleep this long, run this blocking callable, run this sub-flow under the client's lock) and
+receives their results.
 ``run_sync`` and ``run_async`` are the only two places that perform I/O; every retry, refresh
 and pagination decision lives in flows that both clients share. Both runners wait through the
 client's clock, and ``run_async`` keeps blocking work (files, token stores) off the event loop.
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Blocking",
     "Concurrently",
+    "Download",
     "Exclusive",
     "Flow",
     "Locks",
@@ -43,6 +45,17 @@ class Send:
     thrown into it."""
 
     request: httpx2.Request
+
+
+@dataclass(frozen=True)
+class Download:
+    """Send ``request`` and stream the answer's body into ``sink`` (a binary file's ``write``)
+    as it arrives; the flow receives the ``httpx2.Response``, or has the transport error thrown
+    into it. An error status (>= 400) is read into the response instead, for the flow to
+    report. ``run_async`` calls ``sink`` in worker threads, about a megabyte at a time."""
+
+    request: httpx2.Request
+    sink: Callable[[bytes], Any]
 
 
 @dataclass(frozen=True)
@@ -81,7 +94,8 @@ class Concurrently:
     limit: int
 
 
-Step = Send | Sleep | Blocking | Exclusive | Concurrently
+Step = Send | Download | Sleep | Blocking | Exclusive | Concurrently
+ASYNC_WRITE_BYTES = 1024 * 1024
 Flow = Generator[Step, Any, T]
 
 
@@ -111,6 +125,8 @@ def run_sync(flow: Flow[T], http: httpx2.Client, locks: Locks, clock: Clock) -> 
         try:
             if isinstance(step, Send):
                 result = http.send(step.request)
+            elif isinstance(step, Download):
+                result = _download_sync(http, step)
             elif isinstance(step, Sleep):
                 clock.sleep(step.seconds)
             elif isinstance(step, Blocking):
@@ -200,6 +216,8 @@ async def run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks, clock
         try:
             if isinstance(step, Send):
                 result = await http.send(step.request)
+            elif isinstance(step, Download):
+                result = await _download_async(http, step)
             elif isinstance(step, Sleep):
                 await clock.async_sleep(step.seconds)
             elif isinstance(step, Blocking):
@@ -211,3 +229,42 @@ async def run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks, clock
                     result = await run_async(step.flow, http, locks, clock)
         except Exception as exc:  # handed to the flow, which decides
             error = exc
+
+
+def _download_sync(http: httpx2.Client, step: Download) -> httpx2.Response:
+    response = http.send(step.request, stream=True, auth=None)  # the request's headers only
+    try:
+        if response.status_code >= 400:
+            response.read()
+        else:
+            for chunk in response.iter_bytes():
+                step.sink(chunk)
+    finally:
+        response.close()
+    return response
+
+
+def _write_all(sink: Callable[[bytes], Any], chunks: list[bytes]) -> None:
+    for chunk in chunks:
+        sink(chunk)
+
+
+async def _download_async(http: httpx2.AsyncClient, step: Download) -> httpx2.Response:
+    response = await http.send(step.request, stream=True, auth=None)
+    try:
+        if response.status_code >= 400:
+            await response.aread()
+            return response
+        batch: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            batch.append(chunk)
+            size += len(chunk)
+            if size >= ASYNC_WRITE_BYTES:
+                await anyio.to_thread.run_sync(_write_all, step.sink, batch)
+                batch, size = [], 0
+        if batch:
+            await anyio.to_thread.run_sync(_write_all, step.sink, batch)
+    finally:
+        await response.aclose()
+    return response

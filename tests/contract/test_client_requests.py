@@ -9,6 +9,7 @@ names and values, and the JSON body.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import inspect
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,10 +21,58 @@ import pinkit
 from pinkit import resources
 from pinkit._resource import Resource, endpoint, paginated, workflow
 from pinkit.emulator import Emulator
+from pinkit.reports.planner import today_utc
+from tests.history import make_campaign
 from tests.spec import request_problems
 
 # Every resource method, called in an order that makes each call valid: (name, call).
 Step = Callable[[pinkit.Client, dict[str, Any]], Any]
+
+
+def _ads(c: pinkit.Client, ids: dict[str, Any]) -> None:
+    account = c.request("GET", "/ad_accounts")["items"][0]["id"]
+    made = make_campaign(c, None, account=account)
+    ids.update(account=account, campaign=made.id, groups=list(made.groups), ads=made.ads)
+    ids["today"] = today_utc(c.clock.now())
+    ids["start"] = ids["today"] - dt.timedelta(days=6)
+
+
+def analytics_steps() -> list[tuple[str, Step]]:
+    def dates(ids: dict[str, Any]) -> dict[str, Any]:
+        return {"start_date": ids["start"], "end_date": ids["today"]}
+
+    cols = ["SPEND_IN_MICRO_DOLLAR", "CTR"]
+    return [
+        ("AnalyticsAPI.user_account", lambda c, ids: (_ads(c, ids), c.analytics.user_account(
+            ids["start"], ids["today"], metric_types=["IMPRESSION", "SAVE"], app_types="ALL"))),
+        ("AnalyticsAPI.top_pins", lambda c, ids: c.analytics.top_pins(
+            ids["start"], ids["today"], num_of_pins=5, metric_types="IMPRESSION")),
+        ("AnalyticsAPI.top_video_pins", lambda c, ids: c.analytics.top_video_pins(
+            ids["start"], ids["today"], sort_by="VIDEO_START")),
+        # The spec's pin metric_types are a oneOf of two enums that share most values, so a
+        # strict validator takes only the values in one of them (VIDEO_START, USER_FOLLOW).
+        ("AnalyticsAPI.pin", lambda c, ids: c.analytics.pin(
+            ids["pin"], ids["start"], ids["today"], metric_types=["VIDEO_START"])),
+        ("AnalyticsAPI.pins", lambda c, ids: c.analytics.pins(
+            [ids["pin"]], ids["start"], ids["today"], metric_types=["USER_FOLLOW"])),
+        ("AnalyticsAPI.ad_account", lambda c, ids: c.analytics.ad_account(
+            ids["account"], columns=cols, click_window_days=7, **dates(ids))),
+        ("AnalyticsAPI.campaigns", lambda c, ids: c.analytics.campaigns(
+            ids["account"], campaign_ids=[ids["campaign"]], columns=cols, **dates(ids))),
+        ("AnalyticsAPI.ad_groups", lambda c, ids: c.analytics.ad_groups(
+            ids["account"], ad_group_ids=ids["groups"], columns=cols, granularity="WEEK",
+            **dates(ids))),
+        ("AnalyticsAPI.ads", lambda c, ids: c.analytics.ads(
+            ids["account"], ad_ids=ids["ads"], columns=cols, conversion_report_time=
+            "TIME_OF_CONVERSION", **dates(ids))),
+        ("ReportsAPI.create", lambda c, ids: ids.update(token=c.reports.create(
+            ids["account"], level="AD_GROUP", columns=cols, campaign_ids=[ids["campaign"]],
+            **dates(ids)))),
+        ("ReportsAPI.get", lambda c, ids: c.reports.get(ids["account"], ids["token"])),
+        ("ReportsAPI.run", lambda c, ids: c.reports.run(
+            ids["account"], level="PIN_PROMOTION", columns=cols, report_format="JSON",
+            view_window_days=7, **dates(ids))),
+    ]  # fmt: skip
 
 
 def scenario(tmp_path: Path) -> list[tuple[str, Step]]:
@@ -85,6 +134,7 @@ def scenario(tmp_path: Path) -> list[tuple[str, Step]]:
             ),
         ),
         *ads_scenario(),
+        *analytics_steps(),
         ("PinsAPI.delete", lambda c, ids: c.pins.delete(ids["pin"])),
         (
             "BoardSectionsAPI.delete",

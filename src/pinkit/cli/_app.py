@@ -46,6 +46,12 @@ def _ads() -> click.Command:
     return ads
 
 
+def _analytics() -> click.Command:
+    from .analytics import analytics
+
+    return analytics
+
+
 def _api() -> click.Command:
     from .api import api
 
@@ -88,6 +94,12 @@ def _media() -> click.Command:
     return media
 
 
+def _reports() -> click.Command:
+    from .reports import reports
+
+    return reports
+
+
 def _pins() -> click.Command:
     from .pins import pins
 
@@ -98,6 +110,10 @@ def _pins() -> click.Command:
 #: A test checks each summary against the loaded command's own help.
 COMMANDS: dict[str, tuple[str, Callable[[], click.Command]]] = {
     "ads": ("Ads: ad accounts, campaigns, ad groups, ads, and promoting a pin.", _ads),
+    "analytics": (
+        "Analytics of your account, pins and ads: up to 90 days back (8 for HOUR).",
+        _analytics,
+    ),
     "api": ("Call any API operation: METHOD PATH relative to the base URL.", _api),
     "auth": ("Log in to Pinterest and manage the saved tokens.", _auth),
     "boards": ("Your boards: list, get, create, update, delete, and the pins on them.", _boards),
@@ -112,6 +128,10 @@ COMMANDS: dict[str, tuple[str, Callable[[], click.Command]]] = {
         "Pins: list, get, create (image or video), update or move, delete, save, and publish "
         "many at once from a CSV file.",
         _pins,
+    ),
+    "reports": (
+        "Async analytics reports: up to 914 days back, any length, exported to a file.",
+        _reports,
     ),
 }
 

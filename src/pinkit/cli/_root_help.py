@@ -39,6 +39,7 @@ PAGES = {
         '\n'
         'Commands:\n'
         '  ads         Ads: ad accounts, campaigns, ad groups, ads, and promoting...\n'
+        '  analytics   Analytics of your account, pins and ads: up to 90 days back...\n'
         '  api         Call any API operation: METHOD PATH relative to the base URL.\n'
         '  auth        Log in to Pinterest and manage the saved tokens.\n'
         '  boards      Your boards: list, get, create, update, delete, and the...\n'
@@ -47,6 +48,7 @@ PAGES = {
         '  emulator    The local Pinterest API v5 emulator.\n'
         '  media       Video uploads for video pins.\n'
         '  pins        Pins: list, get, create (image or video), update or move,...\n'
+        '  reports     Async analytics reports: up to 914 days back, any length,...\n'
     ),
     98: (
         'Usage: pinkit [OPTIONS] COMMAND [ARGS]...\n'
@@ -80,6 +82,7 @@ PAGES = {
         '\n'
         'Commands:\n'
         '  ads         Ads: ad accounts, campaigns, ad groups, ads, and promoting a pin.\n'
+        '  analytics   Analytics of your account, pins and ads: up to 90 days back (8 for HOUR).\n'
         '  api         Call any API operation: METHOD PATH relative to the base URL.\n'
         '  auth        Log in to Pinterest and manage the saved tokens.\n'
         '  boards      Your boards: list, get, create, update, delete, and the pins on them.\n'
@@ -88,5 +91,6 @@ PAGES = {
         '  emulator    The local Pinterest API v5 emulator.\n'
         '  media       Video uploads for video pins.\n'
         '  pins        Pins: list, get, create (image or video), update or move, delete, save, and...\n'
+        '  reports     Async analytics reports: up to 914 days back, any length, exported to a file.\n'
     ),
 }

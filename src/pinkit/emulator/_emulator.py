@@ -223,6 +223,7 @@ class Emulator:
     grant_ad_account_role = ad_accounts.grant_ad_account_role.bind()
     conversion_events = conversions.conversion_events.bind()
     fail_next_reports = analytics.fail_next_reports.bind()
+    configure_reports = analytics.configure_reports.bind()
     media_config = media.media_config.bind()
     configure_media = media.configure_media.bind()
     reset = core.reset.bind()

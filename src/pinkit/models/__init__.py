@@ -2,6 +2,7 @@
 
 from ._base import PinterestModel
 from .ads import Ad, AdAccount, AdAccountOwner, AdGroup, Campaign
+from .analytics import AnalyticsMetrics, DailyMetrics, DateAvailability, TopPin, TopPins
 from .boards import Board, BoardSection, Owner
 from .media import Media, MediaUpload
 from .pins import Pin
@@ -14,6 +15,11 @@ __all__ = [
     "AdAccountOwner",
     "AdGroup",
     "Campaign",
+    "AnalyticsMetrics",
+    "DailyMetrics",
+    "DateAvailability",
+    "TopPin",
+    "TopPins",
     "Board",
     "BoardSection",
     "BusinessAccount",

@@ -1,10 +1,11 @@
-"""Report test controls: reports that fail."""
+"""Report test controls: how long reports take, and reports that fail."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from ..._backend import Backend
+from ..._clock import check_seconds
 from ..._controls import Control, control
 from ..._errors import EmulatorError
 from .rules import AnalyticsRules
@@ -25,4 +26,14 @@ def fail_next_reports(
         state.rules(AnalyticsRules).fail_next(n, status)
 
 
-CONTROLS: list[Control[..., Any]] = [fail_next_reports]
+@control("POST", "/reports/config")
+def configure_reports(backend: Backend, processing_seconds: float = 30.0) -> dict[str, Any]:
+    """How long later reports stay ``IN_PROGRESS`` (emulator seconds) before they end;
+    ``processing_seconds=0`` makes them FINISHED at once (for runs on the real clock, such as
+    the CLI's against a served emulator)."""
+    seconds = check_seconds(processing_seconds, "processing_seconds")
+    with backend.write() as state:
+        return state.rules(AnalyticsRules).configure(seconds)
+
+
+CONTROLS: list[Control[..., Any]] = [fail_next_reports, configure_reports]

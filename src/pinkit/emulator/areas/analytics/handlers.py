@@ -45,7 +45,19 @@ def ads_analytics(ctx: Context) -> Reply:
     analytics = ctx.rules(AnalyticsRules)
     engine = analytics.engine(_account(ctx))
     level = "ADVERTISER" if spec.level == "ADVERTISER" else spec.level
-    ids = analytics.entity_ids(engine, level, ctx.args(spec.ids_param) if spec.ids_param else [])
+    wanted = ctx.args(spec.ids_param) if spec.ids_param else []
+    if ctx.op.id == "ads/analytics" and not wanted:
+        campaign_ids, pin_ids = ctx.args("campaign_ids"), ctx.args("pin_ids")
+        if not (campaign_ids and pin_ids):
+            raise ApiError(
+                400,
+                "Invalid parameters: The request must contain either ad_ids or both "
+                "campaign_ids and pin_ids.",
+                code=1,
+            )
+        ids = analytics.ads_of(engine, campaign_ids, pin_ids)
+    else:
+        ids = analytics.entity_ids(engine, level, wanted)
     rows = analytics.ads_rows(
         engine, level, ids, _window(ctx), ctx.args("columns"), spec.id_column, zero_fill=True
     )

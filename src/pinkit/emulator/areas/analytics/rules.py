@@ -5,7 +5,8 @@ parameter that names its entities; ``ORGANIC`` the organic ones. Dates are check
 limits the spec states for each operation (``pinkit._constraints.date_limit``): the start no
 more than N days before today (UTC; day N itself allowed) and the end no more than M days after
 the start (day M itself allowed). Report jobs run on the emulator clock (``IN_PROGRESS`` for
-``REPORT_SECONDS``, then ``FINISHED``, or what ``fail_next_reports`` asked), and their files are
+``REPORT_SECONDS``, or what ``configure_reports`` set, then ``FINISHED``, or what
+``fail_next_reports`` asked), and their files are
 made when downloaded, from the same metrics.
 """
 
@@ -39,7 +40,7 @@ from .metrics import AdMetrics, column_value, day_of, organic_value, pin_day
 
 __all__ = ["ORGANIC", "REPORT_SECONDS", "SYNC", "AnalyticsRules", "Window"]
 
-REPORT, REPORT_FAILURES = "report", "report_failures"
+REPORT, REPORT_FAILURES, REPORT_CONFIG = "report", "report_failures", "report_config"
 REPORT_SECONDS = 30.0
 LINK_SECONDS = 300.0  # "The link is valid for five minutes ..."
 REPORT_LIFETIME_S = 3600.0  # "... and the report is valid for one hour."
@@ -184,6 +185,18 @@ class AnalyticsRules(Rules):
             cpm_scale=float(RATES.get(currency, 1)),
         )
 
+    def ads_of(
+        self, engine: AdMetrics, campaign_ids: Sequence[str], pin_ids: Sequence[str]
+    ) -> list[str]:
+        """The ads of ``campaign_ids`` that promote one of ``pin_ids`` (``ads/analytics``
+        without ``ad_ids``)."""
+        campaigns, pins = set(campaign_ids), set(pin_ids)
+        return sorted(
+            ad_id
+            for ad_id, ad in engine.ads.items()
+            if str(ad.get("campaign_id")) in campaigns and str(ad.get("pin_id")) in pins
+        )
+
     def entity_ids(self, engine: AdMetrics, level: str, wanted: Sequence[str]) -> list[str]:
         known = {"CAMPAIGN": engine.campaigns, "AD_GROUP": engine.groups, "AD": engine.ads}
         if level == "ADVERTISER":
@@ -307,6 +320,8 @@ class AnalyticsRules(Rules):
     # -- async reports ------------------------------------------------------------------------
     def create_report(self, account: Doc, request: dict[str, Any]) -> dict[str, Any]:
         level = str(request["level"])
+        if level == "PRODUCT_ITEM" and (request.get("ad_ids") or request.get("ad_statuses")):
+            raise _invalid("If level is PRODUCT_ITEM, ad_ids and ad_statuses are not allowed.")
         if level.endswith("_TARGETING") and request.get("targeting_types") is None:
             raise _invalid("targeting levels need targeting_types.")
         if request.get("targeting_types") and not level.endswith("_TARGETING"):
@@ -321,7 +336,8 @@ class AnalyticsRules(Rules):
         )
         token = secrets.token_urlsafe(18)
         outcome = self._next_outcome()
-        timeline = Timeline.start("IN_PROGRESS", self.now).then(outcome, after=REPORT_SECONDS)
+        seconds = self.report_seconds()
+        timeline = Timeline.start("IN_PROGRESS", self.now).then(outcome, after=seconds)
         if outcome == "FINISHED":
             timeline = timeline.then("EXPIRED", after=REPORT_LIFETIME_S)
         data = {"token": token, "request": request, "timeline": timeline.to_json()}
@@ -336,6 +352,15 @@ class AnalyticsRules(Rules):
         outcome = str(queue.pop(0))
         self.tx.meta_set(REPORT_FAILURES, json.dumps(queue))
         return outcome
+
+    def report_seconds(self) -> float:
+        """How long new reports stay IN_PROGRESS, in emulator seconds."""
+        raw = self.tx.meta_get(REPORT_CONFIG)
+        return REPORT_SECONDS if raw is None else float(json.loads(raw)["processing_seconds"])
+
+    def configure(self, processing_seconds: float) -> dict[str, Any]:
+        self.tx.meta_set(REPORT_CONFIG, json.dumps({"processing_seconds": processing_seconds}))
+        return {"processing_seconds": processing_seconds}
 
     def fail_next(self, count: int, status: str) -> None:
         raw = self.tx.meta_get(REPORT_FAILURES)
