@@ -10,6 +10,9 @@ import pytest
 from pinkit.emulator import Emulator
 from tests.spec import load_spec, require_spec, response_problems
 
+# The docs' examples of the pytest plugin run in an inner session (tests/docs).
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(scope="session")
 def openapi_spec() -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import os
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
@@ -73,6 +74,8 @@ class OAuthApp:
     Client authentication is HTTP Basic ``client_id:client_secret``; bodies are form-encoded;
     scopes are comma-separated, as Pinterest expects. Expiry times are counted from ``clock``
     (the system clock by default; a client refreshing through the app uses its own).
+    The token endpoint is under ``api_base_url``: by default ``PINTEREST_API_URI``, as for
+    ``Client``, else production.
     """
 
     def __init__(
@@ -92,7 +95,8 @@ class OAuthApp:
         self.client_id = client_id
         self._client_secret = client_secret
         self.redirect_uri = redirect_uri
-        self.api_base_url = (api_base_url or DEFAULT_API_BASE_URL).rstrip("/")
+        base = api_base_url or os.environ.get("PINTEREST_API_URI") or DEFAULT_API_BASE_URL
+        self.api_base_url = base.rstrip("/")
         self.authorize_endpoint = authorize_url or DEFAULT_AUTHORIZE_URL
         self._http_client = http_client
         self._async_http_client = async_http_client

@@ -88,10 +88,26 @@ def test_without_out_the_rows_are_printed(
     assert rows[0]["SPEND_IN_ACCOUNT_CURRENCY"] == f"{rows[0]['SPEND_IN_MICRO_DOLLAR'] / 1e6:.6f}"
 
 
+def test_days_may_be_relative_to_today(
+    cli: CLI, emulator: Emulator, campaign: Campaign, env: dict[str, str]
+) -> None:
+    args = _args(emulator, 3, "--format", "json")
+    args[args.index("--from") + 1] = "today-3"
+    args[args.index("--to") + 1] = "yesterday"
+    done = cli(*args, env=env)
+    assert done.code == 0, done.err
+    utc_today = dt.datetime.now(dt.timezone.utc).date()
+    days = [row["DATE"] for row in json.loads(done.out)]
+    wanted = [utc_today - dt.timedelta(days=n) for n in (3, 2, 1)]
+    assert days == [day.isoformat() for day in wanted]
+
+
 @pytest.mark.parametrize(
     ("change", "words"),
     [
         ({"--from": "2026-02-30"}, "is not a date"),
+        ({"--from": "today-x"}, "YYYY-MM-DD, today, yesterday or today-N"),
+        ({"--to": "tomorrow"}, "is not a date"),
         ({"--out": "x.xlsx"}, "must end in .csv, .jsonl, .parquet"),
         ({"--chart": "x.jpg"}, "must end in .png"),
         ({"--columns": "SPEND"}, "did you mean SPEND_IN_MICRO_DOLLAR"),

@@ -55,6 +55,29 @@ def test_code_is_single_use(pinkit_emulator: Emulator) -> None:
     assert exc.value.status_code == 400
 
 
+def test_the_token_endpoint_follows_pinterest_api_uri(
+    pinkit_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As for Client: an app made without api_base_url talks to PINTEREST_API_URI."""
+    registered = pinkit_emulator.register_app(REDIRECT)
+    secret = pinkit_emulator.app_secret(registered.client_id)
+    monkeypatch.delenv("PINTEREST_API_URI", raising=False)
+    assert (
+        pinkit.OAuthApp("1", "s", REDIRECT).token_url == "https://api.pinterest.com/v5/oauth/token"
+    )
+    monkeypatch.setenv("PINTEREST_API_URI", pinkit_emulator.base_url + "/")
+    app = pinkit.OAuthApp(registered.client_id, secret, REDIRECT)
+    assert app.token_url == f"{pinkit_emulator.base_url}/oauth/token"
+    query = parse_qs(
+        urlsplit(pinkit_emulator.authorize(app.authorization_url(["pins:read"])[0])).query
+    )
+    assert app.exchange_code(query["code"][0]).scopes == ("pins:read",)
+    explicit = pinkit.OAuthApp(
+        "1", "s", REDIRECT, api_base_url="https://api-sandbox.pinterest.com/v5"
+    )
+    assert explicit.api_base_url == "https://api-sandbox.pinterest.com/v5"
+
+
 def test_bad_client_secret(pinkit_emulator: Emulator) -> None:
     app = pinkit_emulator.register_app(REDIRECT)
     wrong = pinkit.OAuthApp(app.client_id, "wrong-secret", REDIRECT, api_base_url=app.api_base_url)

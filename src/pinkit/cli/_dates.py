@@ -16,16 +16,33 @@ else:
     _DateType = _NamesType = click.ParamType
 
 
+def _today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
 class _Date(_DateType):
+    """``YYYY-MM-DD``, or relative to today in UTC: ``today``, ``yesterday``, ``today-N``
+    (N days before), so a script or a cron job can ask for "the last 30 days"."""
+
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, dt.date):
             return value
+        text = str(value).strip().lower()
+        if text in ("today", "yesterday"):
+            return _today() - dt.timedelta(days=0 if text == "today" else 1)
+        days = text.removeprefix("today-")
+        if days != text and days.isascii() and days.isdigit() and len(days) <= 5:
+            return _today() - dt.timedelta(days=int(days))
         try:
-            return dt.date.fromisoformat(str(value).strip())
+            return dt.date.fromisoformat(text)
         except ValueError:
-            self.fail(f"{value!r} is not a date (write it as YYYY-MM-DD)", param, ctx)
+            self.fail(
+                f"{value!r} is not a date (write it as YYYY-MM-DD, today, yesterday or today-N)",
+                param,
+                ctx,
+            )
 
 
 class _Names(_NamesType):

@@ -29,7 +29,8 @@ def analytics() -> None:
       pinkit analytics ads --level campaign --ids 626736533506 \\
           --columns SPEND_IN_MICRO_DOLLAR,CTR --from 2026-11-01 --to 2026-11-30
 
-    For longer ranges or further back, run a report: pinkit reports run --help
+    Days are YYYY-MM-DD, or today, yesterday, today-N (N days before today), in UTC. For
+    longer ranges or further back, run a report: pinkit reports run --help
     """
 
 
@@ -60,8 +61,10 @@ def _organic_report(rows: list[dict[str, Any]], start: dt.date, end: dt.date) ->
     return Report(rows, keys, level="PIN", granularity="DAY", start_date=start, end_date=end)
 
 
-_FROM = click.option("--from", "start", type=DATE, help="First day (default: 29 days before --to).")
-_TO = click.option("--to", "end", type=DATE, help="Last day (default: today, UTC).")
+_FROM = click.option(
+    "--from", "start", type=DATE, help="First day (default: 29 days before --to); or today-N."
+)
+_TO = click.option("--to", "end", type=DATE, help="Last day (default: today, UTC); or yesterday.")
 _CHART = click.option("--chart", is_flag=True, help="Also draw the metrics in the terminal.")
 
 

@@ -28,8 +28,10 @@ def reports() -> None:
     Examples:
       pinkit reports run --level CAMPAIGN --columns SPEND_IN_MICRO_DOLLAR,TOTAL_IMPRESSION,CTR \\
           --from 2025-01-01 --to 2026-06-30 --out spend.csv --chart spend.png
-      pinkit reports run --level AD_GROUP --columns CTR --from 2026-11-01 --to 2026-11-30 \\
+      pinkit reports run --level AD_GROUP --columns CTR --from today-365 --to yesterday \\
           --granularity WEEK --out weekly.parquet --ad-account 549755885175
+
+    Days are YYYY-MM-DD, or today, yesterday, today-N (N days before today), in UTC.
     """
 
 
@@ -94,8 +96,8 @@ class _Spinner:
 @reports.command("run")
 @click.option("--level", required=True, help="CAMPAIGN, AD_GROUP, PIN_PROMOTION, ADVERTISER...")
 @click.option("--columns", type=NAMES, required=True, help="e.g. SPEND_IN_MICRO_DOLLAR,CTR")
-@click.option("--from", "start", type=DATE, required=True, help="First day, YYYY-MM-DD.")
-@click.option("--to", "end", type=DATE, required=True, help="Last day, YYYY-MM-DD.")
+@click.option("--from", "start", type=DATE, required=True, help="First day (or today-N).")
+@click.option("--to", "end", type=DATE, required=True, help="Last day (or today, yesterday).")
 @click.option(
     "--granularity",
     type=click.Choice(("TOTAL", "DAY", "HOUR", "WEEK", "MONTH"), case_sensitive=False),
