@@ -137,14 +137,17 @@ class Runner:
         self, example: Example, world: World, monkeypatch: pytest.MonkeyPatch, request: Any
     ) -> None:
         setup = world.setup
+        # Made before the example's directory is entered: pytester restores the directory it
+        # started from when the test ends.
+        pytester = request.getfixturevalue("pytester") if example.directive.pytest else None
         with environment(monkeypatch, setup.env, setup.cwd):
             for name in example.directive.needs:
                 if name not in FIXTURES:
                     raise DirectiveError(f"{example.id}: no fixture {name!r} ({sorted(FIXTURES)})")
                 FIXTURES[name](setup)
         with environment(monkeypatch, setup.env, setup.cwd):
-            if example.directive.pytest:
-                run_pytest(example, request.getfixturevalue("pytester"))
+            if pytester is not None:
+                run_pytest(example, pytester)
             elif example.kind == "python":
                 run_python(example, setup.namespace)
             else:
@@ -157,11 +160,10 @@ class Runner:
         spec = load_spec()
         records = self.emulator.requests
         self.emulator.clear_requests()
-        if spec is not None:
-            problems = [p for r in records for p in response_problems(spec, r)]
-            assert not problems, f"{example.id}: answers that do not match the spec:\n" + "\n".join(
-                problems
-            )
+        problems = [p for r in records for p in response_problems(spec, r)] if spec else []
+        if problems:
+            shown = "\n".join(problems)
+            pytest.fail(f"{example.id}: answers that do not match the spec:\n{shown}", False)
 
 
 def _continued(example: Example) -> bool:
@@ -173,15 +175,20 @@ def _continued(example: Example) -> bool:
 
 @contextmanager
 def environment(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], cwd: Path) -> Iterator[None]:
-    """Only the example's ``PINTEREST_*``/``PINKIT_*`` variables, in its directory."""
-    with monkeypatch.context() as patch:
-        for name in list(os.environ):
-            if name.startswith(("PINTEREST_", "PINKIT_")) or name == "BROWSER":
-                patch.delenv(name)
-        for name, value in env.items():
-            patch.setenv(name, value)
-        patch.chdir(cwd)
-        yield
+    """Only the example's ``PINTEREST_*``/``PINKIT_*`` variables, in its directory; whatever
+    the example changes in ``os.environ`` is undone afterwards."""
+    saved = dict(os.environ)
+    try:
+        with monkeypatch.context() as patch:
+            for name in list(os.environ):
+                if name.startswith(("PINTEREST_", "PINKIT_")) or name == "BROWSER":
+                    del os.environ[name]
+            os.environ.update(env)
+            patch.chdir(cwd)
+            yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def run_python(example: Example, namespace: dict[str, Any]) -> None:
@@ -239,10 +246,10 @@ def run_shell(example: Example, env: dict[str, str]) -> None:
 
 def run_pytest(example: Example, pytester: pytest.Pytester) -> None:
     """The block as a user's test module, in an inner pytest session: all its tests pass."""
-    pytester.makepyfile(test_example=example.code)
+    module = pytester.makepyfile(test_example=example.code)
     # Not hypothesis's plugin: it imports hypothesis, which the inner run would then unload.
     plugins_off = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
-    result = pytester.runpytest_inprocess("-q", *plugins_off)
+    result = pytester.runpytest_inprocess("-q", *plugins_off, str(module))
     print(result.stdout.str())
     outcomes = result.parseoutcomes()
     assert result.ret == 0, f"{example.id}: the tests of the block failed"

@@ -3,6 +3,7 @@ fails (a docs test that cannot fail would prove nothing)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +121,23 @@ def test_a_failing_example_fails(
     with pytest.raises(pytest.fail.Exception) as failed:
         runner.run(example, monkeypatch, request)
     assert said in str(failed.value)
+
+
+def test_examples_leave_the_session_where_it_was(
+    tmp_path: Path, runner: Runner, monkeypatch: pytest.MonkeyPatch, request: Any
+) -> None:
+    """No example's directory, variables or inner pytest session outlive it."""
+
+    def ours() -> dict[str, str]:
+        return {k: v for k, v in os.environ.items() if k.startswith(("PINTEREST_", "PINKIT_"))}
+
+    before = (Path.cwd(), ours())
+    page = (
+        "<!-- example: pytest -->\n```python\ndef test_it(pinkit_client):\n    pass\n```\n\n"
+        "```python\nimport os\nos.environ['PINKIT_X'] = '1'\nos.chdir('/')\n```\n"
+    )
+    for example in examples_in(write(tmp_path, page)):
+        runner.run(example, monkeypatch, request)
+    assert ours() == before[1]
+    # pytester's own directory until this test ends; then pytester restores ``before``.
+    assert Path.cwd() in (before[0], request.getfixturevalue("pytester").path)
