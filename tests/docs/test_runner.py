@@ -95,6 +95,18 @@ def test_the_page_runs_and_a_continued_block_alone_replays_its_story(
         runner.run(examples[2], monkeypatch, request)
 
 
+def test_top_level_await_runs(
+    tmp_path: Path, runner: Runner, monkeypatch: pytest.MonkeyPatch, request: Any
+) -> None:
+    page = (
+        "```python\nimport pinkit\nclient = pinkit.AsyncClient()\n"
+        "me = await client.user_account.get()\nawait client.aclose()\n```\n\n"
+        "<!-- example: continues -->\n```python\nassert me.username == 'emulator_user'\n```\n"
+    )
+    for example in examples_in(write(tmp_path, page)):
+        runner.run(example, monkeypatch, request)
+
+
 @pytest.mark.parametrize(
     ("block", "said"),
     [
