@@ -23,7 +23,11 @@ def create(ctx: Context) -> Reply:
 def list_audiences(ctx: Context) -> Reply:
     audiences = ctx.rules(AudienceRules)
     account = _account(ctx, Can.READ)
-    listing = audiences.of_account(account, descending=ctx.arg("order") == "DESCENDING")
+    listing = audiences.of_account(
+        account,
+        descending=ctx.arg("order") == "DESCENDING",
+        ownership=ctx.arg("ownership_type") or "OWNED",
+    )
     return paginate(ctx, listing, audiences.view)
 
 
