@@ -24,6 +24,15 @@ if TYPE_CHECKING:
     from ._tokens import FileTokenStore, MemoryTokenStore, TokenSet, TokenStore
     from .auth import OAuthApp
     from .conversions import BulkSummary, ConversionEvent, EventResult, SendResult
+    from .customer_lists import (
+        BadRecord,
+        BadRecordsError,
+        CustomerListNotReady,
+        CustomerListUploadError,
+        SyncResult,
+        UploadProgress,
+        UploadResult,
+    )
     from .errors import (
         APIConnectionError,
         APIResponseValidationError,
@@ -49,9 +58,11 @@ if TYPE_CHECKING:
         Ad,
         AdAccount,
         AdGroup,
+        Audience,
         Board,
         BoardSection,
         Campaign,
+        CustomerList,
         Media,
         MediaUpload,
         Pin,
@@ -91,6 +102,15 @@ _LAZY = {
     "AdAccount": ".models",
     "AdGroup": ".models",
     "Campaign": ".models",
+    "Audience": ".models",
+    "CustomerList": ".models",
+    "BadRecord": ".customer_lists",
+    "BadRecordsError": ".customer_lists",
+    "CustomerListNotReady": ".customer_lists",
+    "CustomerListUploadError": ".customer_lists",
+    "SyncResult": ".customer_lists",
+    "UploadProgress": ".customer_lists",
+    "UploadResult": ".customer_lists",
     "BatchResult": "._batch",
     "DryRun": "._batch",
     "ItemError": "._batch",
@@ -126,6 +146,15 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Audience",
+    "BadRecord",
+    "BadRecordsError",
+    "CustomerList",
+    "CustomerListNotReady",
+    "CustomerListUploadError",
+    "SyncResult",
+    "UploadProgress",
+    "UploadResult",
     "Ad",
     "AdAccount",
     "AdGroup",

@@ -33,9 +33,11 @@ from .resources import (
     AdGroupsAPI,
     AdsAPI,
     AnalyticsAPI,
+    AudiencesAPI,
     BoardsAPI,
     CampaignsAPI,
     ConversionsAPI,
+    CustomerListsAPI,
     MediaAPI,
     PinsAPI,
     ReportsAPI,
@@ -117,6 +119,8 @@ class _ClientBase(BaseClient, Generic[H, M]):
         self.ad_groups: AdGroupsAPI[M] = AdGroupsAPI(host)
         self.ads: AdsAPI[M] = AdsAPI(host)
         self.conversions: ConversionsAPI[M] = ConversionsAPI(host)
+        self.customer_lists: CustomerListsAPI[M] = CustomerListsAPI(host)
+        self.audiences: AudiencesAPI[M] = AudiencesAPI(host)
         self.analytics: AnalyticsAPI[M] = AnalyticsAPI(host)
         self.reports: ReportsAPI[M] = ReportsAPI(host)
 
