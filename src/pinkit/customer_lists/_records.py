@@ -110,8 +110,11 @@ class _Bad(Exception):
 
 
 def _reason(error: InvalidInputError, list_type: str) -> str:
-    """A normaliser's message without its ``user_data.<field>`` name: "has no @"."""
+    """A normaliser's message without its ``user_data.<field>`` name: "the e-mail address
+    has no @", "not a mobile advertising id (...)"."""
     text = _FIELD_PREFIX.sub("", str(error), count=1)
+    if text.startswith("is not "):
+        return text.removeprefix("is ")
     return f"{_NOUNS.get(list_type, 'the record')} {text}"
 
 
