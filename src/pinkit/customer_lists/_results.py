@@ -128,16 +128,18 @@ class CustomerListNotReady(PinterestError):
         )
 
 
-def needs_oauth(error: PinterestError, what: str, operation: str, scope: str) -> PinterestError:
+def needs_oauth(
+    error: PinterestError, what: str, operation: str, scope: str, hint: str = ""
+) -> PinterestError:
     """A clearer error when a conversion access token was used: ``what`` (customer lists,
-    audiences) needs an OAuth login."""
+    audiences) needs an OAuth login (``hint``: how to get one). Any other error as it is."""
     if not isinstance(error, APIStatusError):
         return error
     explained = explain_conversion_token(error, operation, scope)
     if explained is error:
         return error
     return PermissionDeniedError(
-        f"{what} need an OAuth login: {explained.message}",
+        f"{what} need an OAuth login: {explained.message}" + (f"; {hint}" if hint else ""),
         status_code=error.status_code,
         code=error.code,
         request_id=error.request_id,
