@@ -209,3 +209,24 @@ async def test_async_audiences(emu: Emulator) -> None:
         assert listed == [audience.id, lookalike.id]
         updated = await client.audiences.update(audience_id=lookalike.id, description="d")
         assert updated.description == "d"
+
+
+def test_the_demo_makes_a_list_from_a_csv_and_an_actalike(
+    inproc_emulator: Emulator, tmp_path: Any
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from pinkit import demo
+
+    console = Console(file=io.StringIO(), width=120)
+    demo.audience_step(console, inproc_emulator, tmp_path / "pinkit-demo")
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert (tmp_path / "pinkit-demo" / "customers.csv").is_file()
+    assert "row 44 not sent: the e-mail address has no @" in shown
+    assert "4,999 addresses" in shown and "3 requests" in shown
+    assert "ACTALIKE" in shown and "READY" in shown
+    with inproc_emulator.client(ad_account_id=inproc_emulator.default_ad_account_id) as client:
+        types = [a.audience_type for a in client.audiences.list()]
+    assert types == ["CUSTOMER_LIST", "ACTALIKE"]
