@@ -10,7 +10,7 @@ import time
 import httpx2
 import pytest
 
-from pinkit.emulator import Emulator
+from pinkit.emulator import Emulator, EmulatorError
 from pinkit.emulator.areas.customer_lists.rules import MATCH_SECONDS, MIN_MATCHED, matches
 
 from .conftest import bearer
@@ -202,3 +202,19 @@ def test_a_list_of_100_000_records_is_written_in_bulk(inproc: Emulator) -> None:
     assert answer["num_uploaded_user_records"] == 100_000
     assert uploaded < 45  # a few seconds: members are written in bulk
     assert read < 1  # the counts are kept with the list: reading it scans no members
+
+
+def test_how_long_matching_takes_is_a_control(api: httpx2.Client, server: Emulator) -> None:
+    assert server.configure_customer_lists(match_seconds=0) == {"match_seconds": 0.0}
+    assert create(api, server, emails(200))["status"] == "READY"  # matched at once
+    with server.http_client() as raw:  # the control over HTTP (or the in-process transport)
+        answer = raw.post(
+            f"{server.origin}/_emulator/customer_lists/config", json={"match_seconds": 30}
+        )
+    assert answer.status_code == 200 and answer.json() == {"match_seconds": 30.0}
+    made = create(api, server, emails(200))
+    assert made["status"] == "PROCESSING"
+    server.clock.advance(30)
+    assert api.get(f"{lists_path(server)}/{made['id']}").json()["status"] == "READY"
+    with pytest.raises(EmulatorError, match="match_seconds"):
+        server.configure_customer_lists(match_seconds=-1)

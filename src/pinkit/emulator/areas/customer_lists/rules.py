@@ -1,8 +1,9 @@
 """Customer lists (api-facts §5): records are one comma-separated string; emails lowercase,
 plain (with "@") or hashed with SHA-1, SHA-256 or MD5; MAIDs and IDFAs hashed; LR_ID and DLX_ID
 partner IDs as given. Lists are matched on the emulator clock (a jobs-engine timeline):
-``PROCESSING`` for ``MATCH_SECONDS`` after every change, then ``READY`` when at least 100 of the
-members match Pinterest users, else ``TOO_SMALL``.
+``PROCESSING`` for ``MATCH_SECONDS`` (or what ``configure_customer_lists`` sets) after every
+change, then ``READY`` when at least 100 of the members match Pinterest users, else
+``TOO_SMALL``.
 
 Which records match is deterministic: a fixed share of the members (by their digest), so sizes
 are believable and the same input always gives the same size. A member is its SHA-256 digest:
@@ -15,6 +16,7 @@ match counts with it, so reading it costs the same at 100,000 members as at 100.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import Any
 
@@ -27,8 +29,9 @@ from ..ad_accounts.rules import AD_ACCOUNT
 
 __all__ = ["CUSTOMER_LIST", "MATCH_PERCENT", "MATCH_SECONDS", "MIN_MATCHED", "CustomerListRules"]
 
-CUSTOMER_LIST, MEMBER = "customer_list", "customer_list_member"
+CUSTOMER_LIST, MEMBER, CONFIG = "customer_list", "customer_list_member", "customer_list_config"
 MATCH_SECONDS = 600.0
+"""How long matching takes by default (``configure_customer_lists`` changes it)."""
 MIN_MATCHED = 100
 MATCH_PERCENT = 70
 #: A digest: MD5, SHA-1 or SHA-256 in hex (either case).
@@ -78,6 +81,14 @@ def matches(digest: str) -> bool:
 
 
 class CustomerListRules(Rules):
+    def match_seconds(self) -> float:
+        raw = self.tx.meta_get(CONFIG)
+        return MATCH_SECONDS if raw is None else float(json.loads(raw)["match_seconds"])
+
+    def configure(self, match_seconds: float) -> dict[str, Any]:
+        self.tx.meta_set(CONFIG, json.dumps({"match_seconds": match_seconds}))
+        return {"match_seconds": match_seconds}
+
     def records(self, raw: str, list_type: str) -> list[str]:
         """The records of a request, each checked; a 400 naming the first bad one."""
         records = [r.strip() for r in raw.split(",") if r.strip()]
@@ -156,7 +167,9 @@ class CustomerListRules(Rules):
         data["updated_time"] = int(self.now)
         data["members"], data["matched_members"] = members, matched
         data["timeline"] = (
-            Timeline.start("PROCESSING", self.now).then("DONE", after=MATCH_SECONDS).to_json()
+            Timeline.start("PROCESSING", self.now)
+            .then("DONE", after=self.match_seconds())
+            .to_json()
         )
         self.tx.put(CUSTOMER_LIST, doc.id, data, owner=doc.owner)
         return self._reload(doc.id)
