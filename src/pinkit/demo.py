@@ -193,7 +193,7 @@ def audience_step(console: Console, emulator: Any, out_dir: Path) -> None:
     """A CSV of 5,000 customers (one address not usable) written to ``out_dir``/customers.csv,
     uploaded as a customer list (hashed, in requests of 1,900), matched on the emulator clock,
     then an audience of it and a 5% US Actalike of that audience."""
-    from .customer_lists import UploadProgress, read_records
+    from .customer_lists import UploadProgress
 
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "customers.csv"
@@ -210,12 +210,13 @@ def audience_step(console: Console, emulator: Any, out_dir: Path) -> None:
 
             upload = client.customer_lists.create(
                 name="Customers",
-                records=read_records(path, column="email"),
+                records=path,
+                column="email",
                 on_bad="skip",
                 on_progress=shown,
             )
         for bad in upload.bad:
-            console.print(f"  [yellow]row {bad.index + 2} not sent: {bad.reason}[/]")
+            console.print(f"  [yellow]row {bad.line} not sent: {bad.reason}[/]")
         made = upload.customer_list
         console.print(
             f"  {upload.sent:,} addresses lowercased and SHA-256 hashed, "

@@ -224,6 +224,11 @@ def test_records_from_a_file(local: Emulator, tmp_path: Path) -> None:
         made = client.customer_lists.create(name="L", records=str(path), on_bad="skip")
         assert made.sent == 2 and made.blank == 1
         assert list(read_records(csv_path, column="email")) == ["ann@example.com", "bob"]
+        with pytest.raises(pinkit.BadRecordsError) as in_csv:
+            client.customer_lists.create(name="L", records=csv_path, column="email")
+        assert [str(b) for b in in_csv.value.bad] == ["line 3: the e-mail address has no @"]
+        with pytest.raises(pinkit.InvalidInputError, match="give records as its path"):
+            client.customer_lists.create(name="L", records=["a@example.com"], column="email")
         with pytest.raises(pinkit.InvalidInputError, match=r"no column 'mail'.*name, email"):
             list(read_records(csv_path, column="mail"))
         with pytest.raises(pinkit.InvalidInputError, match="give records in a list"):

@@ -93,15 +93,6 @@ class _Run:
             self._client = self.run.client()
         return self._client
 
-    @staticmethod
-    def records(file: Path, column: str | None) -> Any:
-        """The file itself (one record a line) or its CSV column's values."""
-        if column is None:
-            return file
-        from ..customer_lists import read_records
-
-        return read_records(file, column=column)
-
     @contextmanager
     def upload(
         self, label: str, operation_id: str, file: Path, column: str | None
@@ -132,9 +123,8 @@ class _Run:
 
 
 def _where(bad: BadRecord, file: Path, column: str | None) -> str:
-    if column is not None:
-        return f"{file.name} row {bad.index + 2}"  # as a spreadsheet numbers it
-    return f"{file.name} line {bad.line if bad.line is not None else bad.index + 1}"
+    # A CSV file's rows as a spreadsheet numbers them (the header is row 1).
+    return f"{file.name} {'row' if column is not None else 'line'} {bad.line}"
 
 
 def _progress(bar: ProgressBar, verb: str) -> Callable[[Any], None]:
@@ -237,13 +227,13 @@ def create_command(
 ) -> None:
     """Make a customer list of FILE's records (matching then takes Pinterest a while)."""
     cli = _Run(ctx, ad_account)
-    records = cli.records(file, column)
     with cli.upload(f"uploading {file.name}", "customer_lists/create", file, column) as bar:
         result = cli.client.customer_lists.create(
             cli.account,
             name,
-            records,
+            file,
             list_type=list_type.upper(),
+            column=column,
             chunk_size=chunk_size,
             on_bad="skip" if skip_bad else "stop",
             on_progress=_progress(bar, "sending"),
@@ -277,15 +267,15 @@ def _change_command(operation: str) -> click.Command:
         ad_account: str | None,
     ) -> None:
         cli = _Run(ctx, ad_account)
-        records = cli.records(file, column)
         change = getattr(cli.client.customer_lists, verb)
         label = f"{'adding' if operation == 'ADD' else 'removing'} {file.name}"
         with cli.upload(label, "customer_lists/update", file, column) as bar:
             result: UploadResult = change(
                 cli.account,
                 customer_list_id,
-                records,
+                file,
                 list_type=list_type.upper(),
+                column=column,
                 chunk_size=chunk_size,
                 on_bad="skip" if skip_bad else "stop",
                 on_progress=_progress(bar, "sending"),
@@ -342,14 +332,14 @@ def sync_command(
     a second run on the same file sends nothing. The first sync of a list sends every record.
     """
     cli = _Run(ctx, ad_account)
-    records = cli.records(file, column)
     with cli.upload(f"syncing {file.name}", "customer_lists/update", file, column) as bar:
         result: SyncResult = cli.client.customer_lists.sync(
             cli.account,
             customer_list_id,
-            records,
+            file,
             ledger=ledger,
             list_type=list_type.upper(),
+            column=column,
             chunk_size=chunk_size,
             on_bad="skip" if skip_bad else "stop",
             on_progress=_progress(bar, "syncing"),

@@ -75,8 +75,9 @@ def check_list_type(list_type: Any) -> str:
 @dataclass(frozen=True)
 class BadRecord:
     """A record that was not sent: its ``index`` in the input (0-based, blank records
-    counted), ``line`` in the file it was read from (1-based; None for records given in
-    Python) and why. ``value`` is the record as given; it is left out of the repr and the
+    counted), ``line`` in the file it was read from (1-based; for a CSV column, the row as a
+    spreadsheet numbers it, the header being row 1; None for records given in Python) and
+    why. ``value`` is the record as given; it is left out of the repr and the
     message, so both can be logged."""
 
     index: int

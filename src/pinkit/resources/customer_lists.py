@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -78,7 +79,9 @@ def _on_bad(value: Any) -> OnBad:
     return value  # type: ignore[no-any-return]
 
 
-def _read_file(records: str | os.PathLike[str], list_type: str) -> PreparedRecords:
+def _read_file(
+    records: str | os.PathLike[str], list_type: str, column: str | None
+) -> PreparedRecords:
     path = Path(records)
     if not path.is_file():
         hint = (
@@ -87,15 +90,20 @@ def _read_file(records: str | os.PathLike[str], list_type: str) -> PreparedRecor
             else ""
         )
         raise InvalidInputError(f"records: there is no file {str(path)!r}{hint}")
-    return prepare_file(path, list_type)
+    return prepare_file(path, list_type, column=column)
 
 
-def prepare_flow(records: Any, list_type: str, on_bad: OnBad) -> Flow[PreparedRecords]:
+def prepare_flow(
+    records: Any, list_type: str, on_bad: OnBad, column: str | None = None
+) -> Flow[PreparedRecords]:
     """Every record read and checked: a file in a worker thread (on ``AsyncClient``), an
     iterable where it is (it may be bound to the caller's thread). With ``on_bad="stop"``,
     bad records raise ``BadRecordsError`` here, before any request."""
     if isinstance(records, str | os.PathLike):
-        prepared: PreparedRecords = yield Blocking(partial(_read_file, records, list_type))
+        read = partial(_read_file, records, list_type, column)
+        prepared: PreparedRecords = yield Blocking(read)
+    elif column is not None:
+        raise InvalidInputError("column names a column of a CSV file: give records as its path")
     elif isinstance(records, bytes | Mapping) or not isinstance(records, Iterable):
         raise InvalidInputError(
             f"records must be an iterable of strings or a file path, got {type(records).__name__}"
@@ -105,10 +113,6 @@ def prepare_flow(records: Any, list_type: str, on_bad: OnBad) -> Flow[PreparedRe
     if prepared.bad and on_bad == "stop":
         raise BadRecordsError(prepared.bad)
     return prepared
-
-
-def _chunks(values: Sequence[str], size: int) -> list[Sequence[str]]:
-    return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 def create_call(
@@ -127,6 +131,48 @@ def update_call(
 
 def get_call(account: str, list_id: str) -> Call[CustomerList]:
     return Call("GET", _path(account, list_id), parse=CustomerList.model_validate)
+
+
+@dataclass(frozen=True)
+class _Input:
+    """The records of a call and how to send them, checked."""
+
+    records: Any
+    list_type: str
+    column: str | None
+    size: int
+    on_bad: OnBad
+    on_progress: ProgressCallback | None
+
+    @classmethod
+    def of(
+        cls,
+        records: Any,
+        list_type: Any,
+        column: str | None,
+        chunk_size: Any,
+        on_bad: Any,
+        on_progress: ProgressCallback | None,
+    ) -> _Input:
+        return cls(
+            require("records", records),
+            check_list_type(list_type),
+            column,
+            _chunk_size(chunk_size),
+            _on_bad(on_bad),
+            on_progress,
+        )
+
+    def read(self, *, allow_empty: bool = False) -> Flow[PreparedRecords]:
+        """Every record read and checked (see ``prepare_flow``); none to send is an error
+        unless ``allow_empty``."""
+        prepared = yield from prepare_flow(self.records, self.list_type, self.on_bad, self.column)
+        if not prepared.values and not allow_empty:
+            raise InvalidInputError("records holds no record to send")
+        return prepared
+
+    def chunks(self, values: Sequence[str]) -> list[Sequence[str]]:
+        return [values[start : start + self.size] for start in range(0, len(values), self.size)]
 
 
 class _Upload:
@@ -177,8 +223,9 @@ class CustomerListsAPI(AdAccountResource[M]):
     Every method takes the ad account first: ``ad_account_id=None`` is the client's
     (``Client(ad_account_id=...)``, else ``PINTEREST_AD_ACCOUNT_ID``).
 
-    ``records`` is any iterable of strings, or a path to a file of one record per line
-    (``pinkit.customer_lists.read_records`` reads a CSV column). Records are normalised and
+    ``records`` is any iterable of strings, or a path to a file of one record per line (or,
+    with ``column``, a CSV file with a header row: the records are that column's values; a
+    ``str`` is always a path). Records are normalised and
     hashed as ``list_type`` requires (``pinkit.customer_lists``): e-mail addresses lowercased,
     IDFAs upper-cased and MAIDs lower-cased, then SHA-256; digests (MD5, SHA-1, SHA-256) are
     sent as they are, and ``LR_ID``/``DLX_ID`` partner ids as given. Pinterest never says a
@@ -235,6 +282,7 @@ class CustomerListsAPI(AdAccountResource[M]):
         records: Records | None = None,
         *,
         list_type: str = "EMAIL",
+        column: str | None = None,
         chunk_size: int = RECORDS_PER_REQUEST,
         on_bad: OnBad = "stop",
         on_progress: ProgressCallback | None = None,
@@ -243,33 +291,20 @@ class CustomerListsAPI(AdAccountResource[M]):
         them, the rest added (ADD) a request at a time. An ``UploadResult`` whose
         ``customer_list`` is the last answer (status ``PROCESSING``: ``wait_until_ready``
         waits for the match). If a request after the first fails, ``CustomerListUploadError``
-        says which list was made and how many records it got."""
+        says which list was made and how many records it got. ``column``: with a path, the
+        column of a CSV file (with a header row) that holds the records."""
         account = self._account(ad_account_id)
+        given = _Input.of(records, list_type, column, chunk_size, on_bad, on_progress)
         fields = check_fields(
-            "customer_lists/create",
-            {"name": require("name", name), "list_type": check_list_type(list_type)},
+            "customer_lists/create", {"name": require("name", name), "list_type": list_type}
         )
-        size, bad_mode = _chunk_size(chunk_size), _on_bad(on_bad)
-        return self._create(
-            account, str(fields["name"]), list_type, records, size, bad_mode, on_progress
-        )
+        return self._create(account, str(fields["name"]), given)
 
-    def _create(
-        self,
-        account: str,
-        name: str,
-        list_type: str,
-        records: Any,
-        size: int,
-        on_bad: OnBad,
-        on_progress: ProgressCallback | None,
-    ) -> Flow[UploadResult]:
-        prepared = yield from prepare_flow(require("records", records), list_type, on_bad)
-        chunks = _chunks(prepared.values, size)
-        if not chunks:
-            raise InvalidInputError("records holds no record to send")
-        upload = _Upload(self, account, len(prepared.values), on_progress)
-        first = create_call(account, name, list_type, chunks[0])
+    def _create(self, account: str, name: str, given: _Input) -> Flow[UploadResult]:
+        prepared = yield from given.read()
+        chunks = given.chunks(prepared.values)
+        upload = _Upload(self, account, len(prepared.values), given.on_progress)
+        first = create_call(account, name, given.list_type, chunks[0])
         made = yield from upload.send(first, "ADD", len(chunks[0]), None, "customer_lists/create")
         list_id = _list_id("customer_lists/update", made.id)
         for chunk in chunks[1:]:
@@ -285,22 +320,15 @@ class CustomerListsAPI(AdAccountResource[M]):
         records: Records | None = None,
         *,
         list_type: str = "EMAIL",
+        column: str | None = None,
         chunk_size: int = RECORDS_PER_REQUEST,
         on_bad: OnBad = "stop",
         on_progress: ProgressCallback | None = None,
     ) -> Flow[UploadResult]:
         """Add ``records`` to the list (ADD requests of ``chunk_size``); an ``UploadResult``.
         Records already in the list change nothing (Pinterest counts them as uploaded)."""
-        return self._update(
-            ad_account_id,
-            customer_list_id,
-            records,
-            "ADD",
-            list_type,
-            chunk_size,
-            on_bad,
-            on_progress,
-        )
+        given = _Input.of(records, list_type, column, chunk_size, on_bad, on_progress)
+        return self._update(ad_account_id, customer_list_id, "ADD", given)
 
     @workflow
     def remove(
@@ -310,44 +338,28 @@ class CustomerListsAPI(AdAccountResource[M]):
         records: Records | None = None,
         *,
         list_type: str = "EMAIL",
+        column: str | None = None,
         chunk_size: int = RECORDS_PER_REQUEST,
         on_bad: OnBad = "stop",
         on_progress: ProgressCallback | None = None,
     ) -> Flow[UploadResult]:
         """Remove ``records`` from the list (REMOVE requests of ``chunk_size``); an
         ``UploadResult``. Records not in the list change nothing."""
-        return self._update(
-            ad_account_id,
-            customer_list_id,
-            records,
-            "REMOVE",
-            list_type,
-            chunk_size,
-            on_bad,
-            on_progress,
-        )
+        given = _Input.of(records, list_type, column, chunk_size, on_bad, on_progress)
+        return self._update(ad_account_id, customer_list_id, "REMOVE", given)
 
     def _update(
         self,
         ad_account_id: str | None,
         customer_list_id: str | None,
-        records: Any,
         operation: Operation,
-        list_type: str,
-        chunk_size: int,
-        on_bad: OnBad,
-        on_progress: ProgressCallback | None,
+        given: _Input,
     ) -> Flow[UploadResult]:
         account = self._account(ad_account_id)
         list_id = _list_id("customer_lists/update", customer_list_id)
-        list_type = check_list_type(list_type)
-        size, bad_mode = _chunk_size(chunk_size), _on_bad(on_bad)
-        prepared = yield from prepare_flow(require("records", records), list_type, bad_mode)
-        chunks = _chunks(prepared.values, size)
-        if not chunks:
-            raise InvalidInputError("records holds no record to send")
-        upload = _Upload(self, account, len(prepared.values), on_progress)
-        for chunk in chunks:
+        prepared = yield from given.read()
+        upload = _Upload(self, account, len(prepared.values), given.on_progress)
+        for chunk in given.chunks(prepared.values):
             call = update_call(account, list_id, operation, chunk)
             yield from upload.send(call, operation, len(chunk), list_id)
         return _result(upload, operation, prepared)
@@ -361,6 +373,7 @@ class CustomerListsAPI(AdAccountResource[M]):
         *,
         ledger: str | os.PathLike[str],
         list_type: str = "EMAIL",
+        column: str | None = None,
         chunk_size: int = RECORDS_PER_REQUEST,
         on_bad: OnBad = "stop",
         on_progress: ProgressCallback | None = None,
@@ -379,26 +392,14 @@ class CustomerListsAPI(AdAccountResource[M]):
         when nothing had to be sent)."""
         account = self._account(ad_account_id)
         list_id = _list_id("customer_lists/update", customer_list_id)
-        list_type = check_list_type(list_type)
-        size, bad_mode = _chunk_size(chunk_size), _on_bad(on_bad)
-        book = Ledger(require("ledger", ledger), account, list_id, list_type)
-        return self._sync(
-            account, list_id, records, list_type, size, bad_mode, book, on_progress, allow_empty
-        )
+        given = _Input.of(records, list_type, column, chunk_size, on_bad, on_progress)
+        book = Ledger(require("ledger", ledger), account, list_id, given.list_type)
+        return self._sync(account, list_id, given, book, allow_empty)
 
     def _sync(
-        self,
-        account: str,
-        list_id: str,
-        records: Any,
-        list_type: str,
-        size: int,
-        on_bad: OnBad,
-        book: Ledger,
-        on_progress: ProgressCallback | None,
-        allow_empty: bool,
+        self, account: str, list_id: str, given: _Input, book: Ledger, allow_empty: bool
     ) -> Flow[SyncResult]:
-        prepared = yield from prepare_flow(require("records", records), list_type, on_bad)
+        prepared = yield from given.read(allow_empty=True)
         state: LedgerState = yield Blocking(book.load)
         current = prepared.values
         wanted = set(current)
@@ -409,13 +410,13 @@ class CustomerListsAPI(AdAccountResource[M]):
                 f"records holds no record: the sync would remove all {len(to_remove)} members "
                 "the ledger knows; pass allow_empty=True to empty the list"
             )
-        upload = _Upload(self, account, len(to_add) + len(to_remove), on_progress)
-        for chunk in _chunks(to_add, size):
+        upload = _Upload(self, account, len(to_add) + len(to_remove), given.on_progress)
+        for chunk in given.chunks(to_add):
             yield from upload.send(
                 update_call(account, list_id, "ADD", chunk), "ADD", len(chunk), list_id
             )
             yield Blocking(partial(book.added, chunk))
-        for chunk in _chunks(to_remove, size):
+        for chunk in given.chunks(to_remove):
             yield Blocking(partial(book.removing, chunk))
             call = update_call(account, list_id, "REMOVE", chunk)
             yield from upload.send(call, "REMOVE", len(chunk), list_id)
