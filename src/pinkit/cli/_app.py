@@ -76,6 +76,12 @@ def _completion() -> click.Command:
     return completion
 
 
+def _conversions() -> click.Command:
+    from .conversions import conversions
+
+    return conversions
+
+
 def _demo() -> click.Command:
     from .demo import demo
 
@@ -118,6 +124,10 @@ COMMANDS: dict[str, tuple[str, Callable[[], click.Command]]] = {
     "auth": ("Log in to Pinterest and manage the saved tokens.", _auth),
     "boards": ("Your boards: list, get, create, update, delete, and the pins on them.", _boards),
     "completion": ("Print the shell completion script for bash, zsh or fish.", _completion),
+    "conversions": (
+        "Conversion events: send a CSV or JSONL file (resumable), replay rejects, check a file.",
+        _conversions,
+    ),
     "demo": (
         "Show what pinkit does, against a local emulator (no Pinterest account needed).",
         _demo,

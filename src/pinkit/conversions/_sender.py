@@ -46,7 +46,14 @@ from ..errors import (
     PermissionDeniedError,
     RateLimitError,
 )
-from ._event import ConversionEvent, EventPreparer, InvalidMode, Prepared, max_batch
+from ._event import (
+    ConversionEvent,
+    EventPreparer,
+    InvalidMode,
+    Prepared,
+    UnreadableEvent,
+    max_batch,
+)
 from ._normalize import HashMode, MaidCase, ZipLetters
 from ._results import BulkSummary, event_results
 from ._sinks import Checkpoint, JsonlRejects, ListRejects, RejectSink
@@ -157,6 +164,8 @@ def encode_batch(events: list[dict[str, Any]]) -> bytes:
 def _as_json(event: Any) -> Any:
     if isinstance(event, ConversionEvent):
         return event.to_dict()
+    if isinstance(event, UnreadableEvent):
+        return event.raw
     if isinstance(event, Mapping):
         return dict(event)
     return repr(event)

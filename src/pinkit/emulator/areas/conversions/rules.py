@@ -28,6 +28,7 @@ from pinkit._capi import (
     EVENT_NAMES,
     HASHED_FIELDS,
     MAX_EVENT_AGE_S,
+    QUALITY_COMPONENTS,
     SHA256_HEX,
     TEST_BATCH_PROCESSED,
     has_identity,
@@ -54,20 +55,6 @@ SOURCE_PLATFORMS = {
     "offline": "OFFLINE",
 }
 LOOKBACK_S = {"1d": 86400, "14d": 14 * 86400}
-#: Event Quality Score components and what in an event each one looks at.
-QUALITY_COMPONENTS: Mapping[str, tuple[str, str]] = {
-    "hashed_email": ("user_data", "em"),
-    "hashed_maid": ("user_data", "hashed_maids"),
-    "ip_address": ("user_data", "client_ip_address"),
-    "user_agent": ("user_data", "client_user_agent"),
-    "click_id_epik": ("user_data", "click_id"),
-    "advertiser_external_id": ("user_data", "external_id"),
-    "external_event_id": ("", "event_id"),
-    "order_id": ("custom_data", "order_id"),
-    "order_value": ("custom_data", "value"),
-    "product_id": ("custom_data", "content_ids"),
-    "source_url": ("", "event_source_url"),
-}
 #: Identifiers whose mean coverage gives the overall status.
 MATCH_KEYS = (
     "hashed_email",
@@ -207,20 +194,19 @@ class ConversionRules(Rules):
         earlier = tx.get_many(EVENT, online)
         missing = [key for key in online if key not in earlier]
         if missing:  # a state file from before events were keyed by their dedup key
-            for key, seen in tx.get_many(SEEN, missing).items():
-                earlier[key] = {"seen_at": seen["at"], "old": True}
+            for old_key, seen in tx.get_many(SEEN, missing).items():
+                earlier[old_key] = {"seen_at": seen["at"], "old": True}
         rows: list[tuple[str | None, dict[str, Any]]] = []
         taken: set[str] = set()
         for key, event in zip(keys, events, strict=True):
-            doc_id = key
+            doc_id: str | None = key
             if key is not None:
                 if key in taken:
                     continue  # the same event twice in one request: the first one stays
                 before = earlier.get(key)
                 if before is not None:
-                    if now - float(before.get("seen_at", before.get("received_at", 0))) < (
-                        DEDUP_WINDOW_S
-                    ):
+                    last = before.get("seen_at") or before.get("received_at") or 0
+                    if now - float(last) < DEDUP_WINDOW_S:
                         continue  # a duplicate of an event kept within 48 hours
                     if before.get("old"):
                         tx.put(SEEN, key, {"at": now}, refs=refs)
