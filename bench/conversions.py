@@ -20,7 +20,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +127,15 @@ def serve() -> tuple[subprocess.Popen[str], str]:
     return proc, base
 
 
-def bench_end_to_end(n: int) -> tuple[float, Any]:
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_end_to_end(n: int) -> tuple[float, Any, float, float]:
+    """Events per second (wall clock), the summary, and the CPU microseconds per event of
+    the client and of the emulator's process."""
     proc, base = serve()
     origin = base.removesuffix("/v5")
     try:
@@ -139,11 +147,12 @@ def bench_end_to_end(n: int) -> tuple[float, Any]:
         with Client(token, base_url=base) as client:
             account = next(iter(client.ad_accounts.list())).id
             assert account is not None
-            start = time.perf_counter()
+            start, cpu, server = time.perf_counter(), time.process_time(), _cpu_s(proc.pid)
             summary = client.conversions.send_bulk(account, events(n, now))
             elapsed = time.perf_counter() - start
+            cpu, server = time.process_time() - cpu, _cpu_s(proc.pid) - server
         assert summary.processed == n, summary
-        return n / elapsed, summary
+        return n / elapsed, summary, cpu / n * 1e6, server / n * 1e6
     finally:
         proc.terminate()
         proc.wait(10)
@@ -203,14 +212,25 @@ def main() -> None:
     print(f"{'  baseline: hashlib + json.dumps':<34}{baseline:>12,.0f} events/s")
     rss, rss_rate = bench_rss(args.rss_events)
     print(
-        line(f"peak RSS growth, {args.rss_events:,} events", rss, "MB", TARGETS["rss_mb"],
-             at_most=True)  # fmt: skip
+        line(
+            f"peak RSS growth, {args.rss_events:,} events",
+            rss,
+            "MB",
+            TARGETS["rss_mb"],
+            at_most=True,
+        )  # fmt: skip
         + f" ({rss_rate:,.0f} events/s, no network)"
     )
-    e2e, summary = bench_end_to_end(args.events)
+    e2e, summary, client_us, server_us = bench_end_to_end(args.events)
     print(line(f"end to end, {args.events:,} events", e2e, "events/s", TARGETS["end_to_end"]))
-    if isinstance(summary.hashing, Mapping):
-        print(f"  {summary.received:,} sent, {summary.processed:,} processed, {summary.retried} retried")
+    bound = 1e6 / max(client_us, server_us)
+    print(
+        f"  CPU per event: client {client_us:.1f} us, emulator {server_us:.1f} us (with a free "
+        f"core each: {bound:,.0f} events/s); load average {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"  {summary.received:,} sent, {summary.processed:,} processed, {summary.retried} retried"
+    )
 
 
 if __name__ == "__main__":

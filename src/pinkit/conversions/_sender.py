@@ -441,17 +441,38 @@ class BulkSender:
                     return
                 self._reject_all(chunk, part, "refused", str(exc))
                 return
-            ids = [event["event_id"] for event in part.events]
-            for result, event in zip(
-                event_results(answer, ids, part.indexes), part.events, strict=True
-            ):
-                if result.status == "processed":
-                    chunk.processed += 1
-                    if result.warning_message:
-                        chunk.warnings[result.warning_message] += 1
-                else:
-                    chunk.reject(result.index, "refused", result.error_message, event)
+            self._count_answer(chunk, part, answer)
             return
+
+    @staticmethod
+    def _count_answer(chunk: _Chunk, part: _Part, answer: Mapping[str, Any]) -> None:
+        """Pinterest's status for each event of ``part``: processed ones counted (with their
+        warnings), the others rejected as ``refused``. The usual answer (every event has a
+        status) is read as it is; anything else goes through ``event_results``, which counts
+        a missing status as a failure."""
+        statuses = answer.get("events")
+        if type(statuses) is list and len(statuses) == len(part.events):
+            warnings: Counter[str] = Counter()
+            for item in statuses:
+                if type(item) is not dict or item.get("status") != "processed":
+                    break
+                warning = item.get("warning_message")
+                if warning:
+                    warnings[warning] += 1
+            else:
+                chunk.processed += len(statuses)
+                chunk.warnings.update(warnings)
+                return
+        ids = [event["event_id"] for event in part.events]
+        for result, event in zip(
+            event_results(answer, ids, part.indexes), part.events, strict=True
+        ):
+            if result.status == "processed":
+                chunk.processed += 1
+                if result.warning_message:
+                    chunk.warnings[result.warning_message] += 1
+            else:
+                chunk.reject(result.index, "refused", result.error_message, event)
 
     def _ambiguous(self, chunk: _Chunk, part: _Part, exc: Exception, attempt: int) -> Flow[None]:
         """After an answer that may come from a processed batch: offline events go to the
