@@ -14,6 +14,7 @@ Usage: python bench/conversions.py [--events 200000] [--rss-events 1000000]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -178,10 +179,8 @@ def bench_rss(n: int) -> tuple[float, float]:
 
     now = int(time.time())
     sender = BulkSender(SenderConfig(ad_account_id="549755885175"), post, now=time.time)
-    try:
+    with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")  # reset the peak to the current RSS
-    except OSError:
-        pass
     before = _status("VmHWM")
     start = time.perf_counter()
     with httpx2.Client() as http:
@@ -211,16 +210,9 @@ def main() -> None:
     print(line("prepare (one core)", pinkit_rate, "events/s", TARGETS["prepare"]))
     print(f"{'  baseline: hashlib + json.dumps':<34}{baseline:>12,.0f} events/s")
     rss, rss_rate = bench_rss(args.rss_events)
-    print(
-        line(
-            f"peak RSS growth, {args.rss_events:,} events",
-            rss,
-            "MB",
-            TARGETS["rss_mb"],
-            at_most=True,
-        )  # fmt: skip
-        + f" ({rss_rate:,.0f} events/s, no network)"
-    )
+    name = f"peak RSS growth, {args.rss_events:,} events"
+    memory = line(name, rss, "MB", TARGETS["rss_mb"], at_most=True)
+    print(f"{memory} ({rss_rate:,.0f} events/s, no network)")
     e2e, summary, client_us, server_us = bench_end_to_end(args.events)
     print(line(f"end to end, {args.events:,} events", e2e, "events/s", TARGETS["end_to_end"]))
     bound = 1e6 / max(client_us, server_us)
