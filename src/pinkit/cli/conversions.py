@@ -150,8 +150,7 @@ def send(
     else:
         rejects = rejects_path or Path("stdin.rejects.jsonl")
         checkpoint = None
-    items = ((line, event) for line, event in source.items())
-    _run(ctx, source.label, source.count_lines(), items, source.line_of, ad_account, test,
+    _run(ctx, source.label, source.count_lines(), source.items(), source.line_of, ad_account, test,
          rejects, checkpoint, resume, concurrency, batch_size)  # fmt: skip
 
 

@@ -267,19 +267,26 @@ class EventDoctor:
 
     def _check_duplicate(self, line: int, event: Mapping[str, Any]) -> None:
         event_id = event.get("event_id")
-        if not isinstance(event_id, str) or not event_id or event.get("action_source") == "offline":
+        if not isinstance(event_id, str) or not event_id:
             return
         key = f"{event.get('event_name')}\x1f{event_id}".encode()
         digest = hashlib.blake2b(key, digest_size=8).digest()
-        if digest in self._ids:
+        if digest not in self._ids:
+            self._ids.add(digest)
+        elif event.get("action_source") == "offline":
+            self._find(
+                "duplicate_event_id",
+                "the same event_id and event_name as an earlier event, offline: Pinterest "
+                "never deduplicates offline events, so it counts both",
+                line,
+            )
+        else:
             self._find(
                 "duplicate_event_id",
                 "the same event_id and event_name as an earlier event: Pinterest keeps only "
                 "the first",
                 line,
             )
-        else:
-            self._ids.add(digest)
 
     def _count_coverage(self, event: Mapping[str, Any], user_data: Mapping[str, Any]) -> None:
         kind = str(event.get("event_name") or "").upper() or "UNKNOWN"

@@ -283,7 +283,7 @@ class EventPreparer:
                 out[key] = value
             else:
                 out[key] = self._typed(key, value)
-        if len(out) < 5 or not _REQUIRED.issubset(out):
+        if len(out) < 5 or not out.keys() >= _REQUIRED:
             for name in self._required:
                 if name not in out:
                     raise InvalidInputError(f"{name} is required")

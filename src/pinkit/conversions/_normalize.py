@@ -61,6 +61,7 @@ ZIP_LETTERS: tuple[ZipLetters, ...] = ("keep", "digits")
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 _NOT_DIGIT = re.compile(r"[^0-9]")
+_ASCII_NOT_DIGITS = {code: None for code in range(128) if not 48 <= code <= 57}
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.][^@\s]*\.[^@\s.]+")
 _DOB = re.compile(r"(\d{4})[-/.]?(\d{2})[-/.]?(\d{2})")
 _ZIP_PLUS4 = re.compile(r"(\d{5})[-\s]\d{4}")
@@ -151,9 +152,10 @@ def normalize_phone(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     text = _text("ph", value)
-    if not text.isascii():  # NFKC leaves ASCII as it is
-        text = unicodedata.normalize("NFKC", text)
-    digits = _NOT_DIGIT.sub("", text).lstrip("0")
+    if text.isascii():  # NFKC leaves ASCII as it is
+        digits = text.translate(_ASCII_NOT_DIGITS).lstrip("0")
+    else:
+        digits = _NOT_DIGIT.sub("", unicodedata.normalize("NFKC", text)).lstrip("0")
     if not 7 <= len(digits) <= 15:
         raise _bad(
             "ph",
