@@ -77,6 +77,14 @@ def check_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: httpx2.URL) -> tuple[str, str, int | None]:
+    """Scheme, host and port, with the scheme's default port written out."""
+    return url.scheme, url.host, url.port or DEFAULT_PORTS.get(url.scheme)
+
+
 def setup_logging(env: Mapping[str, str] = os.environ) -> None:
     """``PINKIT_LOG=debug|info`` sends the ``pinkit`` logger to stderr (redacted)."""
     level = env.get("PINKIT_LOG", "").lower()
@@ -256,7 +264,10 @@ class BaseClient:
         if base_url is None:
             base_url = SANDBOX_URL if sandbox else env.get("PINTEREST_API_URI") or PRODUCTION_URL
         self.base_url = check_base_url(base_url)
-        self._base_path = httpx2.URL(self.base_url).path.rstrip("/")
+        base = httpx2.URL(self.base_url)
+        self._base_path = base.path.rstrip("/")
+        self._origin = _origin(base)
+        self._origin_text = f"{base.scheme}://{base.netloc.decode('ascii')}"
         self.timeout = (
             timeout
             if isinstance(timeout, httpx2.Timeout)
@@ -274,9 +285,21 @@ class BaseClient:
         self.ad_account_id = ad_account_id or env.get("PINTEREST_AD_ACCOUNT_ID") or None
 
     def _url(self, path: str) -> tuple[str, str]:
-        """The absolute URL and the path relative to the API root (``/user_account``)."""
+        """The absolute URL and the path relative to the API root (``/user_account``).
+
+        An absolute URL must have the base URL's origin (scheme, host and port): the access
+        token goes to that origin only, so any other is ``InvalidInputError``.
+        """
         if path.startswith(("http://", "https://")):
-            url = httpx2.URL(path)
+            try:
+                url = httpx2.URL(path)
+            except httpx2.InvalidURL:
+                raise InvalidInputError(f"not a valid URL: {redact_url(path)!r}") from None
+            if _origin(url) != self._origin:
+                raise InvalidInputError(
+                    f"{redact_url(path)!r} is not on {self._origin_text}: the client sends its "
+                    "token to the base URL's origin only"
+                )
             rel = url.path
             if self._base_path and rel.startswith(self._base_path):
                 rel = rel[len(self._base_path) :]

@@ -158,7 +158,8 @@ class Client(_ClientBase[httpx2.Client, Sync]):
         json: Any = None,
         data: Mapping[str, Any] | None = None,
     ) -> Any:
-        """Call any operation; ``path`` is relative to the base URL. Returns parsed JSON."""
+        """Call any operation; ``path`` is relative to the base URL (an absolute URL must be on
+        the base URL's origin). Returns parsed JSON."""
         return self._execute(Call(method, path, params=params, json=json, data=data))
 
     def paginate(
@@ -170,6 +171,7 @@ class Client(_ClientBase[httpx2.Client, Sync]):
         max_items: int | None = None,
     ) -> SyncPager[Any]:
         """Every item of a bookmark-paginated list, fetched page by page."""
+        self._url(path)  # another origin is refused now, before the first page
         return SyncPager(self, PageCall(path, params, page_size, max_items))
 
     def close(self) -> None:
@@ -226,7 +228,8 @@ class AsyncClient(_ClientBase[httpx2.AsyncClient, Async]):
         json: Any = None,
         data: Mapping[str, Any] | None = None,
     ) -> Any:
-        """Call any operation; ``path`` is relative to the base URL. Returns parsed JSON."""
+        """Call any operation; ``path`` is relative to the base URL (an absolute URL must be on
+        the base URL's origin). Returns parsed JSON."""
         return await self._execute(Call(method, path, params=params, json=json, data=data))
 
     def paginate(
@@ -238,6 +241,7 @@ class AsyncClient(_ClientBase[httpx2.AsyncClient, Async]):
         max_items: int | None = None,
     ) -> AsyncPager[Any]:
         """Every item of a bookmark-paginated list: ``async for item in ...``."""
+        self._url(path)  # another origin is refused now, before the first page
         return AsyncPager(self, PageCall(path, params, page_size, max_items))
 
     async def aclose(self) -> None:
