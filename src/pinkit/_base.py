@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import os
 import random
 import re
@@ -26,6 +27,7 @@ from ._ratelimit import (
     token_fingerprint,
 )
 from ._redact import RedactingFilter, redact_headers, redact_text, redact_url
+from ._validate import check_seconds
 from .errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -77,6 +79,20 @@ def check_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def resolve_timeout(timeout: float | httpx2.Timeout | None) -> httpx2.Timeout:
+    """The phases' limits: a number of seconds (connect: 5 s at most), an ``httpx2.Timeout``
+    as it is, None for the default. Every limit is a finite number of seconds above 0."""
+    if timeout is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(timeout, httpx2.Timeout):
+        for phase, value in timeout.as_dict().items():
+            if value is not None:
+                check_seconds(f"timeout ({phase})", value, positive=True)
+        return timeout
+    seconds = check_seconds("timeout", timeout, positive=True)
+    return httpx2.Timeout(seconds, connect=min(5.0, seconds))
+
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -108,9 +124,11 @@ def _parse_seconds(value: str | None, clock: Clock) -> float | None:
     if not value:
         return None
     try:
-        return max(0.0, float(value.split(",")[0].strip()))
+        seconds = float(value.split(",")[0].strip())
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -268,13 +286,7 @@ class BaseClient:
         self._base_path = base.path.rstrip("/")
         self._origin = _origin(base)
         self._origin_text = f"{base.scheme}://{base.netloc.decode('ascii')}"
-        self.timeout = (
-            timeout
-            if isinstance(timeout, httpx2.Timeout)
-            else DEFAULT_TIMEOUT
-            if timeout is None
-            else httpx2.Timeout(timeout, connect=min(5.0, timeout))
-        )
+        self.timeout = resolve_timeout(timeout)
         self.retry = RetryPolicy(max_retries, MAX_RETRY_WAIT_S)
         limits = resolve_limits(rate_limits)
         self.limiter = (

@@ -9,6 +9,7 @@ URL paths are ASCII digits.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ from .errors import InvalidInputError
 if TYPE_CHECKING:
     from ._constraints import Problem
 
-__all__ = ["check_fields", "check_id", "check_url", "drop_none"]
+__all__ = ["check_fields", "check_id", "check_seconds", "check_url", "drop_none"]
 
 # With fullmatch: ASCII digits from start to end (\d and $ would let in other scripts' digits
 # and a trailing newline).
@@ -35,6 +36,21 @@ def check_id(name: str, value: Any) -> str:
     if not isinstance(value, str) or not _ID.fullmatch(value):
         raise InvalidInputError(f"{name} must be a string of digits, got {value!r}")
     return value
+
+
+def check_seconds(name: str, value: Any, *, positive: bool = False) -> float:
+    """A timeout, deadline or interval: a finite number of seconds, at least 0 (above 0 with
+    ``positive``). NaN never compares, so it would wait forever; infinity as well."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+        or (positive and value == 0)
+    ):
+        bound = "above 0" if positive else "at least 0"
+        raise InvalidInputError(f"{name} must be a finite number of seconds {bound}, got {value!r}")
+    return float(value)
 
 
 def check_url(name: str, value: str) -> str:

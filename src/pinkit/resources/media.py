@@ -20,7 +20,7 @@ import httpx2
 from .._base import backoff, connection_error, status_error
 from .._flow import Blocking, Flow, Send, Sleep
 from .._resource import Call, M, PageCall, Resource, endpoint, paginated, workflow
-from .._validate import check_id
+from .._validate import check_id, check_seconds
 from ..errors import InvalidInputError, MediaProcessingError
 from ..media_sources import VideoFile
 from ..models import Media, MediaUpload
@@ -246,4 +246,4 @@ class MediaAPI(Resource[M]):
     def wait(self, media_id: str, *, timeout: float = DEFAULT_MEDIA_TIMEOUT_S) -> Flow[Media]:
         """Poll until the media has ``succeeded``; ``MediaProcessingError`` on ``failed`` or
         when ``timeout`` seconds pass."""
-        return wait_flow(self, media_id, timeout)
+        return wait_flow(self, check_id("media_id", media_id), check_seconds("timeout", timeout))
