@@ -5,6 +5,7 @@ rate-limit bookkeeping, error mapping and redacted logging. Both clients run ``r
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 import math
 import os
@@ -158,9 +159,25 @@ def backoff(attempt: int) -> float:
     return min(0.5 * 2.0**attempt, 8.0) * random.uniform(0.75, 1.25)
 
 
+class JSONTooDeep(ValueError):
+    """JSON nested deeper than the parser recurses (``json`` raises ``RecursionError``)."""
+
+
+def read_json(content: bytes) -> Any:
+    """``content`` parsed as JSON; ``ValueError`` when it is not JSON, ``JSONTooDeep`` when it
+    is nested too deeply to parse (a RecursionError is no answer a caller can handle)."""
+    try:
+        return json.loads(content)
+    except RecursionError:
+        raise JSONTooDeep("JSON nested too deeply to read") from None
+
+
 def _error_body(response: httpx2.Response) -> tuple[Any, int | None, str]:
     try:
-        body = response.json()
+        body = read_json(response.content)
+    except JSONTooDeep:
+        reason = response.reason_phrase or "HTTP error"
+        return redact_text(response.text)[:300], None, f"{reason} (an answer nested too deeply)"
     except ValueError:
         text = redact_text(response.text.strip())[:300]
         return text, None, text or response.reason_phrase or "HTTP error"
@@ -471,7 +488,9 @@ def parse_body(response: httpx2.Response) -> Any:
     content_type = response.headers.get("content-type", "")
     if "json" in content_type or response.content[:1] in (b"{", b"["):
         try:
-            return response.json()
+            return read_json(response.content)
+        except JSONTooDeep:
+            raise
         except ValueError:
             pass
     return response.text

@@ -126,6 +126,10 @@ class FileTokenStore:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
             except FileNotFoundError:
                 return None
+            except RecursionError:
+                raise InvalidInputError(
+                    f"cannot read token file {self.path}: JSON nested too deeply"
+                ) from None
             except (OSError, ValueError) as exc:
                 raise InvalidInputError(f"cannot read token file {self.path}: {exc}") from None
             return TokenSet.from_dict(data)

@@ -163,11 +163,12 @@ class OAuthApp:
         if response.status_code != 200:
             raise _base.status_error(response, clock=clock, error_class=OAuthError)
         try:
-            data = response.json()
+            data = _base.read_json(response.content)
             access_token = str(data["access_token"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError) as exc:
+            why = f"with {exc}" if isinstance(exc, _base.JSONTooDeep) else "without an access_token"
             raise OAuthError(
-                "token endpoint answered without an access_token",
+                f"token endpoint answered {why}",
                 status_code=response.status_code,
                 request_id=_base.request_id(response),
             ) from None
