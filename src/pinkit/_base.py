@@ -28,7 +28,7 @@ from ._ratelimit import (
     token_fingerprint,
 )
 from ._redact import RedactingFilter, redact_headers, redact_text, redact_url
-from ._validate import check_seconds
+from ._validate import check_id, check_seconds
 from .errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -312,6 +312,8 @@ class BaseClient:
             else RateLimiter(limits, pinned=pinned_categories(rate_limits), clock=clock.now)
         )
         self.ad_account_id = ad_account_id or env.get("PINTEREST_AD_ACCOUNT_ID") or None
+        if self.ad_account_id is not None:
+            check_id("ad_account_id", self.ad_account_id)
 
     def _url(self, path: str) -> tuple[str, str]:
         """The absolute URL and the path relative to the API root (``/user_account``).
