@@ -53,6 +53,7 @@ log.addFilter(RedactingFilter())
 PRODUCTION_URL = "https://api.pinterest.com/v5"
 SANDBOX_URL = "https://api-sandbox.pinterest.com/v5"
 DEFAULT_TIMEOUT = httpx2.Timeout(60.0, connect=5.0)
+DEFAULT_ATTEMPT_TIMEOUT_S = 60.0
 DEFAULT_MAX_RETRIES = 2
 MAX_RETRY_WAIT_S = 60.0
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -78,6 +79,14 @@ def check_base_url(url: str) -> str:
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise InvalidInputError(f"the base URL must be http(s)://host/..., got {url!r}")
     return url.rstrip("/")
+
+
+def attempt_timeout(timeout: httpx2.Timeout) -> float | None:
+    """How long one attempt may take in all: the longest phase limit (a number given as
+    ``timeout=`` is all of them but connect). None when reads are unlimited."""
+    if timeout.read is None:
+        return None
+    return max(v for v in timeout.as_dict().values() if v is not None)
 
 
 def resolve_timeout(timeout: float | httpx2.Timeout | None) -> httpx2.Timeout:
@@ -293,6 +302,7 @@ class BaseClient:
         ad_account_id: str | None,
         env: Mapping[str, str],
         clock: Clock,
+        transfer_timeout: float | None = None,
     ) -> None:
         setup_logging(env)
         self.clock = clock
@@ -304,6 +314,12 @@ class BaseClient:
         self._origin = _origin(base)
         self._origin_text = f"{base.scheme}://{base.netloc.decode('ascii')}"
         self.timeout = resolve_timeout(timeout)
+        self.attempt_timeout = attempt_timeout(self.timeout)
+        self.transfer_timeout = (
+            None
+            if transfer_timeout is None
+            else check_seconds("transfer_timeout", transfer_timeout, positive=True)
+        )
         self.retry = RetryPolicy(max_retries, MAX_RETRY_WAIT_S)
         limits = resolve_limits(rate_limits)
         self.limiter = (
@@ -405,7 +421,7 @@ class BaseClient:
                     yield Sleep(wait)
             log.debug("request %s %s", request.method, redact_url(str(request.url)))
             try:
-                response: httpx2.Response = yield Send(request)
+                response: httpx2.Response = yield Send(request, self.attempt_timeout)
             except httpx2.TransportError as exc:
                 may_retry = repeatable or isinstance(exc, NOT_SENT_ERRORS)
                 if attempt < self.retry.max_retries and may_retry:

@@ -15,6 +15,7 @@ import httpx2
 
 from ._base import BaseClient
 from ._clock import SYSTEM_CLOCK, Clock
+from ._deadline import bounded_http_client
 from ._flow import Flow, Locks, run_async, run_sync
 from ._pagination import AsyncPager, SyncPager
 from ._ratelimit import RateLimitsArg
@@ -51,6 +52,7 @@ class _ClientBase(BaseClient, Generic[H, M]):
         token_store: TokenStore | None = None,
         max_retries: int = 2,
         timeout: float | httpx2.Timeout | None = 60.0,
+        transfer_timeout: float | None = None,
         http_client: H | None = None,
         rate_limits: RateLimitsArg = None,
         on_token_refresh: TokenCallback | None = None,
@@ -62,6 +64,12 @@ class _ClientBase(BaseClient, Generic[H, M]):
 
         With an ``oauth_app`` and a refresh token the client refreshes shortly before expiry
         and once after a 401, saving each rotated token to ``token_store``.
+
+        ``timeout`` bounds each attempt of an API request as a whole (connect, send, and read
+        the answer to its end; an ``httpx2.Timeout`` sets each phase, and the attempt may take
+        as long as the longest); ``APITimeoutError`` when it passes. File transfers (video
+        uploads) are held to ``transfer_timeout`` instead: no overall limit by default, only
+        the per-read and per-write timeouts of ``timeout``.
 
         ``clock`` (a ``pinkit.Clock``; the system clock by default) is where the client reads
         time and waits: token expiry, rate-limit pacing, retry backoff and Retry-After, media
@@ -77,6 +85,7 @@ class _ClientBase(BaseClient, Generic[H, M]):
             ad_account_id=ad_account_id,
             env=env,
             clock=SYSTEM_CLOCK if clock is None else clock,
+            transfer_timeout=transfer_timeout,
         )
         token: TokenSet | None = None
         if access_token:
@@ -89,6 +98,7 @@ class _ClientBase(BaseClient, Generic[H, M]):
             store=token_store,
             on_token_refresh=on_token_refresh,
             clock=self.clock,
+            timeout=self.attempt_timeout,
             load_now=not self._is_async,  # the async client reads the store off its loop
         )
         self._owns_http = http_client is None
@@ -130,7 +140,7 @@ class Client(_ClientBase[httpx2.Client, Sync]):
     _is_async: Literal[False] = False
 
     def _default_http(self) -> httpx2.Client:
-        return httpx2.Client(timeout=self.timeout, limits=CONNECTION_LIMITS)
+        return bounded_http_client(timeout=self.timeout, limits=CONNECTION_LIMITS)
 
     def _host(self) -> SyncHost:
         return self

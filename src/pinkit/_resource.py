@@ -78,6 +78,11 @@ class _HostBase(Protocol):
     @property
     def retry(self) -> RetryPolicy: ...
 
+    @property
+    def transfer_timeout(self) -> float | None:
+        """How long one file transfer attempt may take in all (None: no overall limit)."""
+        ...
+
     def _call_flow(self, call: Call[T], /) -> Flow[T]:
         """``call`` as a flow: auth, limits, retries, error mapping and parsing included."""
         ...

@@ -19,6 +19,7 @@ import httpx2
 
 from . import _base
 from ._clock import SYSTEM_CLOCK, Clock
+from ._deadline import bounded_http_client
 from ._flow import Blocking, Exclusive, Flow, Locks, Send, run_async, run_sync
 from ._tokens import (
     REFRESH_LEEWAY_S,
@@ -142,12 +143,13 @@ class OAuthApp:
         previous: TokenSet | None = None,
         *,
         clock: Clock | None = None,
+        timeout: float | None = _base.DEFAULT_ATTEMPT_TIMEOUT_S,
     ) -> Flow[TokenSet]:
         """POST ``fields`` to the token endpoint; expiry is counted from ``clock`` (default:
-        the app's)."""
+        the app's); the exchange may take ``timeout`` seconds in all."""
         request = self.token_request(fields)
         try:
-            response = yield Send(request)
+            response = yield Send(request, timeout)
         except httpx2.TransportError as exc:
             raise _base.connection_error(exc, request) from None
         return self.parse_token_response(response, previous, clock=clock)
@@ -212,7 +214,7 @@ class OAuthApp:
     def _run(self, flow: Flow[TokenSet]) -> TokenSet:
         if self._http_client is not None:
             return run_sync(flow, self._http_client, self._locks, self.clock)
-        with httpx2.Client(timeout=_base.DEFAULT_TIMEOUT) as http:
+        with bounded_http_client(timeout=_base.DEFAULT_TIMEOUT) as http:
             return run_sync(flow, http, self._locks, self.clock)
 
     async def _arun(self, flow: Flow[TokenSet]) -> TokenSet:
@@ -268,6 +270,7 @@ class TokenManager:
         on_token_refresh: TokenCallback | None = None,
         leeway: float = REFRESH_LEEWAY_S,
         clock: Clock = SYSTEM_CLOCK,
+        timeout: float | None = _base.DEFAULT_ATTEMPT_TIMEOUT_S,
         load_now: bool = True,
     ) -> None:
         """Without a ``token``, the one in ``store`` is used: read here when ``load_now``,
@@ -283,6 +286,7 @@ class TokenManager:
         self.on_token_refresh = on_token_refresh
         self.leeway = leeway
         self.clock = clock
+        self.timeout = timeout
 
     @property
     def token(self) -> TokenSet | None:
@@ -339,7 +343,9 @@ class TokenManager:
                 status_code=401,
             )
         fields = OAuthApp._refresh_fields(current.refresh_token, None)
-        new = yield from self.app.grant_flow(fields, previous=current, clock=self.clock)
+        new = yield from self.app.grant_flow(
+            fields, previous=current, clock=self.clock, timeout=self.timeout
+        )
         if self.store is not None:
             yield Blocking(functools.partial(self.store.save, new))
         elif self.on_token_refresh is None:

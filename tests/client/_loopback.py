@@ -121,14 +121,20 @@ def json_answer(body: bytes, status: int = 200) -> Answer:
     return answer
 
 
-def trickle_answer(body: bytes = b'{"ok": true}', *, every: float = 0.5) -> Answer:
-    """Answer with one byte every ``every`` seconds, from the status line to the body's end."""
+def trickle_answer(
+    body: bytes = b'{"ok": true}', *, every: float = 0.5, status: str = "200 OK", head: bool = True
+) -> Answer:
+    """Answer with one byte every ``every`` seconds, from the status line to the body's end
+    (with ``head=False``, the status line and headers go at once and only the body trickles)."""
 
     def answer(conn: socket.socket, request: Received) -> None:
-        whole = (
-            f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        start = (
+            f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\n\r\n"
-        ).encode() + body
+        ).encode()
+        if not head:
+            conn.sendall(start)
+        whole = start + body if head else body
         for i in range(len(whole)):
             conn.sendall(whole[i : i + 1])
             time.sleep(every)
