@@ -105,6 +105,16 @@ class Locks:
 
 
 def run_sync(flow: Flow[T], http: httpx2.Client, locks: Locks, clock: Clock) -> T:
+    """Run ``flow`` to its end. An interruption (KeyboardInterrupt, a cancellation) closes
+    the flow on its way out, so the flow's ``finally`` blocks run (locks are released)."""
+    try:
+        return _run_sync(flow, http, locks, clock)
+    except BaseException:
+        flow.close()
+        raise
+
+
+def _run_sync(flow: Flow[T], http: httpx2.Client, locks: Locks, clock: Clock) -> T:
     result: Any = None
     error: BaseException | None = None
     while True:
@@ -128,6 +138,15 @@ def run_sync(flow: Flow[T], http: httpx2.Client, locks: Locks, clock: Clock) -> 
 
 
 async def run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks, clock: Clock) -> T:
+    """``run_sync`` for the event loop; blocking steps run in worker threads."""
+    try:
+        return await _run_async(flow, http, locks, clock)
+    except BaseException:
+        flow.close()
+        raise
+
+
+async def _run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks, clock: Clock) -> T:
     result: Any = None
     error: BaseException | None = None
     while True:

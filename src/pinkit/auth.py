@@ -26,6 +26,7 @@ from ._tokens import (
     SCOPES,
     FileTokenStore,
     MemoryTokenStore,
+    StoreLock,
     TokenSet,
     TokenStore,
 )
@@ -326,26 +327,71 @@ class TokenManager:
         assert self._token is not None
         return self._token
 
+    def _replaces(self, token: TokenSet | None, stale_access_token: str | None) -> bool:
+        """Whether ``token`` is another one than the stale token, and good for a while."""
+        return (
+            token is not None
+            and token.access_token != stale_access_token
+            and not token.expires_within(self.leeway, now=self.clock.now())
+        )
+
+    def _reload_flow(self) -> Flow[TokenSet | None]:
+        """The store's token (None without a store or token); the newest one when set."""
+        if self.store is None:
+            return None
+        stored: TokenSet | None = yield Blocking(self.store.load)
+        self._unread_store = False
+        return stored
+
     def refresh_flow(self, stale_access_token: str | None) -> Flow[TokenSet]:
-        """Refresh unless someone else (a thread, a task, another process) already did."""
+        """Refresh unless someone else (a thread, a task, another process) already did.
+
+        Threads and tasks of one client come here one at a time (``Exclusive``). Processes
+        sharing a store that has ``lock()`` do as well: the lock is held from the reload to the
+        save, so whoever comes second finds the first one's token in the store and uses it. A
+        refused refresh reloads the store once more, for a token that a process not holding
+        the lock saved meanwhile, before giving up.
+        """
+        lock: StoreLock | None = None
+        if self.store is not None and callable(getattr(self.store, "lock", None)):
+            lock = self.store.lock()  # type: ignore[attr-defined]
+        try:
+            if lock is not None:
+                yield Blocking(lock.acquire)
+            return (yield from self._refresh_once_flow(stale_access_token))
+        finally:
+            if lock is not None:
+                lock.release()  # never blocks: fine even while the flow is being closed
+
+    def _refresh_once_flow(self, stale_access_token: str | None) -> Flow[TokenSet]:
         current = self._token
-        if self.store is not None:
-            stored: TokenSet | None = yield Blocking(self.store.load)
-            self._unread_store = False
-            if stored is not None and stored.access_token != stale_access_token:
+        stored = yield from self._reload_flow()
+        if stored is not None:
+            if self._replaces(stored, stale_access_token):
+                self._token = stored
+                return stored
+            if stored.refresh_token:  # the newest refresh token: the others may be spent
                 current = self._token = stored
         if current is not None and current.access_token != stale_access_token:
-            return current
+            return current  # another thread or task of this client refreshed it already
         if self.app is None or current is None or not current.refresh_token:
             raise AuthenticationError(
                 "the access token expired and cannot be refreshed "
                 "(needs an OAuthApp and a refresh token)",
                 status_code=401,
             )
-        fields = OAuthApp._refresh_fields(current.refresh_token, None)
-        new = yield from self.app.grant_flow(
-            fields, previous=current, clock=self.clock, timeout=self.timeout
-        )
+        try:
+            new = yield from self._grant_flow(current)
+        except OAuthError:
+            stored = yield from self._reload_flow()
+            if stored is None or stored.refresh_token in (None, current.refresh_token):
+                raise
+            # Another process rotated the tokens while we asked: its are the ones that work.
+            _base.log.info("refresh refused; using the token another process saved")
+            current = self._token = stored
+            if self._replaces(stored, stale_access_token):
+                return stored
+            new = yield from self._grant_flow(stored)
         if self.store is not None:
             yield Blocking(functools.partial(self.store.save, new))
         elif self.on_token_refresh is None:
@@ -356,6 +402,14 @@ class TokenManager:
         self._token = new
         if self.on_token_refresh is not None:
             self.on_token_refresh(new)
+        return new
+
+    def _grant_flow(self, current: TokenSet) -> Flow[TokenSet]:
+        assert self.app is not None
+        fields = OAuthApp._refresh_fields(current.refresh_token or "", None)
+        new: TokenSet = yield from self.app.grant_flow(
+            fields, previous=current, clock=self.clock, timeout=self.timeout
+        )
         return new
 
     def refresh_after_401(self, rejected_access_token: str) -> Flow[TokenSet]:
