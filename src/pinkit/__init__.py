@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ._clock import Clock, SystemClock
     from ._pagination import AsyncPager, SyncPager
     from ._ratelimit import Limit
+    from ._redact import Secret
     from ._tokens import FileTokenStore, MemoryTokenStore, TokenSet, TokenStore
     from .auth import OAuthApp
     from .errors import (
@@ -46,6 +47,7 @@ _LAZY = {
     "AsyncPager": "._pagination",
     "SyncPager": "._pagination",
     "Limit": "._ratelimit",
+    "Secret": "._redact",
     "FileTokenStore": "._tokens",
     "MemoryTokenStore": "._tokens",
     "OAuthApp": ".auth",
@@ -116,6 +118,7 @@ __all__ = [
     "PermissionDeniedError",
     "PinterestError",
     "RateLimitError",
+    "Secret",
     "SyncPager",
     "SystemClock",
     "TokenSet",

@@ -27,7 +27,14 @@ from ._ratelimit import (
     resolve_limits,
     token_fingerprint,
 )
-from ._redact import RedactingFilter, redact_headers, redact_text, redact_url
+from ._redact import (
+    Env,
+    RedactingFilter,
+    redact_headers,
+    redact_json,
+    redact_text,
+    redact_url,
+)
 from ._validate import check_id, check_seconds
 from .errors import (
     APIConnectionError,
@@ -111,9 +118,9 @@ def _origin(url: httpx2.URL) -> tuple[str, str, int | None]:
     return url.scheme, url.host, url.port or DEFAULT_PORTS.get(url.scheme)
 
 
-def setup_logging(env: Mapping[str, str] = os.environ) -> None:
+def setup_logging(env: Env = os.environ) -> None:
     """``PINKIT_LOG=debug|info`` sends the ``pinkit`` logger to stderr (redacted)."""
-    level = env.get("PINKIT_LOG", "").lower()
+    level = (env.get("PINKIT_LOG") or "").lower()
     if level not in ("debug", "info") or getattr(log, "_pinkit_configured", False):
         return
     handler = logging.StreamHandler()
@@ -183,7 +190,7 @@ def read_json(content: bytes) -> Any:
 
 def _error_body(response: httpx2.Response) -> tuple[Any, int | None, str]:
     try:
-        body = read_json(response.content)
+        body = redact_json(read_json(response.content))
     except JSONTooDeep:
         reason = response.reason_phrase or "HTTP error"
         return redact_text(response.text)[:300], None, f"{reason} (an answer nested too deeply)"
@@ -300,7 +307,7 @@ class BaseClient:
         timeout: float | httpx2.Timeout | None,
         rate_limits: RateLimitsArg,
         ad_account_id: str | None,
-        env: Mapping[str, str],
+        env: Env,
         clock: Clock,
         transfer_timeout: float | None = None,
     ) -> None:
@@ -398,13 +405,15 @@ class BaseClient:
         refreshed = False
         attempt = 0
         while True:
+            # A Secret: tracebacks that print locals show this frame's token masked.
             token = yield from tokens.access_token_flow()
-            if not HEADER_SAFE.fullmatch(token):
+            if not HEADER_SAFE.fullmatch(token.get_secret_value()):
                 raise InvalidInputError("the access token has characters no HTTP header may carry")
-            request.headers["Authorization"] = f"Bearer {token}"
+            request.headers["Authorization"] = "Bearer " + token.get_secret_value()
             keys: list[tuple[str, ...]] = []
             if self.limiter is not None:
-                keys = self._limit_keys(operation, token_fingerprint(token), request)
+                fingerprint = token_fingerprint(token.get_secret_value())
+                keys = self._limit_keys(operation, fingerprint, request)
                 wait = self.limiter.reserve(keys)
                 if wait > self.retry.max_wait:
                     raise RateLimitError(

@@ -6,7 +6,6 @@ clients run; the classes below only own an HTTP connection pool and a runner.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Generic, Literal, TypeVar
@@ -19,6 +18,7 @@ from ._deadline import bounded_http_client
 from ._flow import Flow, Locks, run_async, run_sync
 from ._pagination import AsyncPager, SyncPager
 from ._ratelimit import RateLimitsArg
+from ._redact import Environment, Secret
 from ._resource import Async, AsyncHost, Call, Host, M, PageCall, Sync, SyncHost
 from .auth import (
     OAuthApp,
@@ -44,7 +44,7 @@ class _ClientBase(BaseClient, Generic[H, M]):
 
     def __init__(
         self,
-        access_token: str | None = None,
+        access_token: str | Secret | None = None,
         *,
         base_url: str | None = None,
         sandbox: bool = False,
@@ -75,7 +75,10 @@ class _ClientBase(BaseClient, Generic[H, M]):
         time and waits: token expiry, rate-limit pacing, retry backoff and Retry-After, media
         polling. The emulator's clock makes those waits pass instantly in tests.
         """
-        env: Mapping[str, str] = os.environ
+        # Secrets as Secret, the environment behind a repr without values: the locals of this
+        # frame show in tracebacks of bad settings (pytest --showlocals, rich, Sentry).
+        access_token = Secret.of(access_token)
+        env = Environment()
         super().__init__(
             base_url=base_url,
             sandbox=sandbox,
@@ -89,7 +92,9 @@ class _ClientBase(BaseClient, Generic[H, M]):
         )
         token: TokenSet | None = None
         if access_token:
-            token = TokenSet(access_token, refresh_token=env.get("PINTEREST_REFRESH_TOKEN"))
+            token = TokenSet(
+                access_token.get_secret_value(), refresh_token=env.get("PINTEREST_REFRESH_TOKEN")
+            )
         elif token_store is None:
             token = token_from_env(env)
         self._tokens = TokenManager(
@@ -131,7 +136,8 @@ class _ClientBase(BaseClient, Generic[H, M]):
         return self._tokens.app
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r})"
+        # Safe on a half-made client too: tracebacks of a bad setting print it as a local.
+        return f"{type(self).__name__}(base_url={getattr(self, 'base_url', None)!r})"
 
 
 class Client(_ClientBase[httpx2.Client, Sync]):

@@ -182,6 +182,28 @@ class MemoryTokenStore:
         return f"MemoryTokenStore(token={self._token!r})"
 
 
+def _read_token_file(path: Path) -> tuple[TokenSet | None, str | None]:
+    """The token set in ``path`` (None if there is no file), or what is wrong with the file.
+
+    Nothing is raised here, where the file's clear text is a local: the caller raises."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, exc.strerror or type(exc).__name__
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        return None, "JSON nested too deeply"
+    except ValueError as exc:
+        return None, str(exc)  # the position only: a JSONDecodeError's text is no part of it
+    try:
+        return TokenSet.from_dict(data), None
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None, "no token set in it"
+
+
 class FileTokenStore:
     """A JSON file, replaced atomically, mode 0600 in a 0700 directory."""
 
@@ -191,17 +213,10 @@ class FileTokenStore:
 
     def load(self) -> TokenSet | None:
         with self._lock:
-            try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                return None
-            except RecursionError:
-                raise InvalidInputError(
-                    f"cannot read token file {self.path}: JSON nested too deeply"
-                ) from None
-            except (OSError, ValueError) as exc:
-                raise InvalidInputError(f"cannot read token file {self.path}: {exc}") from None
-            return TokenSet.from_dict(data)
+            token, problem = _read_token_file(self.path)
+        if problem is not None:
+            raise InvalidInputError(f"cannot read token file {self.path}: {problem}")
+        return token
 
     def save(self, token: TokenSet) -> None:
         with self._lock:
