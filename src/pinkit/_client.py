@@ -7,8 +7,9 @@ clients run; the classes below only own an HTTP connection pool and a runner.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from types import TracebackType
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import httpx2
 
@@ -29,7 +30,9 @@ from .auth import (
     app_from_env,
     token_from_env,
 )
-from .resources import BoardsAPI, MediaAPI, PinsAPI, UserAccountAPI
+
+if TYPE_CHECKING:
+    from .resources import BoardsAPI, MediaAPI, PinsAPI, UserAccountAPI
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -109,11 +112,37 @@ class _ClientBase(BaseClient, Generic[H, M]):
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else self._default_http()
         self._locks = Locks()
-        host = self._host()
-        self.user_account: UserAccountAPI[M] = UserAccountAPI(host)
-        self.boards: BoardsAPI[M] = BoardsAPI(host)
-        self.pins: PinsAPI[M] = PinsAPI(host)
-        self.media: MediaAPI[M] = MediaAPI(host)
+
+    # The resources (and the pydantic models they parse into) load on first use, so that
+    # making a client costs little more than making its connection pool.
+
+    @cached_property
+    def user_account(self) -> UserAccountAPI[M]:
+        """The authenticated user: account, businesses, followers, following, websites."""
+        from .resources.user_account import UserAccountAPI
+
+        return UserAccountAPI(self._host())
+
+    @cached_property
+    def boards(self) -> BoardsAPI[M]:
+        """Boards and their sections."""
+        from .resources.boards import BoardsAPI
+
+        return BoardsAPI(self._host())
+
+    @cached_property
+    def pins(self) -> PinsAPI[M]:
+        """Pins: create (image, carousel, video), read, update, delete, save."""
+        from .resources.pins import PinsAPI
+
+        return PinsAPI(self._host())
+
+    @cached_property
+    def media(self) -> MediaAPI[M]:
+        """Video uploads for pins."""
+        from .resources.media import MediaAPI
+
+        return MediaAPI(self._host())
 
     def _default_http(self) -> H:
         raise NotImplementedError
