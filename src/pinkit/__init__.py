@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ._clock import Clock, SystemClock
     from ._pagination import AsyncPager, SyncPager
     from ._ratelimit import Limit
+    from ._redact import Secret
     from ._tokens import FileTokenStore, MemoryTokenStore, TokenSet, TokenStore
     from .auth import OAuthApp
     from .conversions import BulkSummary, ConversionEvent, EventResult, SendResult
@@ -68,6 +69,7 @@ _LAZY = {
     "AsyncPager": "._pagination",
     "SyncPager": "._pagination",
     "Limit": "._ratelimit",
+    "Secret": "._redact",
     "FileTokenStore": "._tokens",
     "MemoryTokenStore": "._tokens",
     "OAuthApp": ".auth",
@@ -177,6 +179,7 @@ __all__ = [
     "RateLimitError",
     "Report",
     "ReportError",
+    "Secret",
     "SyncPager",
     "SystemClock",
     "TokenSet",

@@ -15,6 +15,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from ._validate import check_seconds
+from .errors import InvalidInputError
+
 __all__ = ["STANDARD", "TRIAL", "Limit", "RateLimiter", "RateLimitsArg", "token_fingerprint"]
 
 
@@ -60,8 +63,10 @@ PRESETS = {"standard": STANDARD, "trial": TRIAL}
 
 RateLimitsArg = str | bool | Mapping[str, Limit | tuple[int, float] | None] | None
 
-_FIRST_INT = re.compile(r"\d+")
-_WINDOW = re.compile(r"\bw=(\d+)")
+# ASCII digits only: a header's "١٢" is no number.
+_FIRST_INT = re.compile(r"[0-9]+")
+_WINDOW = re.compile(r"\bw=([0-9]+)")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def token_fingerprint(token: str) -> str:
@@ -85,7 +90,7 @@ def resolve_limits(arg: RateLimitsArg) -> dict[str, Limit] | None:
         try:
             return dict(PRESETS[arg])
         except KeyError:
-            raise ValueError(
+            raise InvalidInputError(
                 f"unknown rate-limit preset {arg!r}: use one of {list(PRESETS)}"
             ) from None
     table = dict(STANDARD)
@@ -93,8 +98,24 @@ def resolve_limits(arg: RateLimitsArg) -> dict[str, Limit] | None:
         if value is None:
             table.pop(category, None)
         else:
-            table[category] = value if isinstance(value, Limit) else Limit(*value)
+            table[category] = _check_limit(category, value)
     return table
+
+
+def _check_limit(category: str, value: Limit | tuple[int, float]) -> Limit:
+    """``value`` as a ``Limit``: at least one request in a finite window above 0 seconds."""
+    try:
+        requests, window_s = (value.requests, value.window_s) if isinstance(value, Limit) else value
+    except (TypeError, ValueError):
+        raise InvalidInputError(
+            f"rate limit for {category} must be (requests, window_s), got {value!r}"
+        ) from None
+    if isinstance(requests, bool) or not isinstance(requests, int) or requests < 1:
+        raise InvalidInputError(
+            f"rate limit for {category}: requests must be an integer >= 1, got {requests!r}"
+        )
+    window_s = check_seconds(f"rate limit for {category}: window_s", window_s, positive=True)
+    return Limit(requests, window_s)
 
 
 class _Bucket:
@@ -172,13 +193,14 @@ class RateLimiter:
             if limit_header and (m := _FIRST_INT.search(limit_header)):
                 window = _WINDOW.search(limit_header)
                 window_s = float(window.group(1)) if window else bucket.limit.window_s
+                window_s = window_s or bucket.limit.window_s  # "w=0" is no window
                 advertised = Limit(int(m.group()), window_s)
                 if advertised.requests > 0 and (
                     key[1] not in self.pinned or advertised.rate < bucket.limit.rate
                 ):
                     bucket.limit = advertised
             remaining = headers.get("x-ratelimit-remaining")
-            if remaining is not None and remaining.strip().isdigit():
+            if remaining is not None and _DIGITS.fullmatch(remaining.strip()):
                 bucket._refill(now)
                 bucket.tokens = min(bucket.tokens, float(remaining))
                 if int(remaining) == 0 and wait > 0:

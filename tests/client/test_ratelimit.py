@@ -96,3 +96,21 @@ def test_conversions_are_limited_per_ad_account() -> None:
     keys = client._limit_keys(op, "fp", request)
     assert keys == [("fp", "universal"), ("fp", "ads_conversions", "549755885175")]
     assert isinstance(request, httpx2.Request)
+
+
+def test_headers_count_only_ascii_digits_and_real_windows() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter({"org_read": Limit(3, 3.0)}, clock=clock)
+    key = ("fp", "org_read")
+    limiter.reserve([key])
+    # Arabic-Indic digits are no count; a zero window is no window (it would divide by zero).
+    limiter.observe(key, {"x-ratelimit-remaining": "\u0660"}, limited=False, wait=5.0)
+    limiter.observe(key, {"x-ratelimit-limit": "10, 10;w=0"}, limited=False, wait=0.0)
+    assert limiter.reserve([key]) == 0.0
+    assert limiter._buckets[key].limit == Limit(10, 3.0)
+
+
+@pytest.mark.parametrize("value", [(0, 60), (1.5, 60), (10, 0), (10, float("nan")), "x", (1,)])
+def test_bad_limits_are_bad_input(value: object) -> None:
+    with pytest.raises(ValueError, match="rate limit for org_read"):
+        resolve_limits({"org_read": value})  # type: ignore[dict-item]
