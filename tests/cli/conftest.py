@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from pinkit.cli import run
 from pinkit.emulator import Emulator
+from tests._needs import unavailable
 
 PINKIT = Path(sys.executable).with_name("pinkit")
 
@@ -171,7 +172,7 @@ class Terminal:
 def terminal(cli: CLI) -> Iterator[Terminal]:
     """An 80-column terminal (tmux) to run ``pinkit`` in."""
     if TMUX is None:
-        pytest.skip("tmux is not installed (Debian: apt-get install tmux): terminal tests skipped")
+        unavailable("tmux is not installed (Debian: apt-get install tmux)", "terminal tests")
     folder = Path(tempfile.mkdtemp(prefix="pinkit-tmux-"))  # short: a socket path has a limit
     term = Terminal(cli, folder / "sock")
     try:
