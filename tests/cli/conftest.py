@@ -8,6 +8,7 @@ import json
 import os
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from pinkit.auth import OAuthApp
 from pinkit.cli import run
 from pinkit.emulator import Emulator
 from tests._needs import unavailable
@@ -189,6 +191,27 @@ def emulator() -> Iterator[Emulator]:
     """An emulator served over HTTP on a free loopback port, fresh for each test."""
     with Emulator() as emu:
         yield emu
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (for a listener that needs its port up front)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def app_env(app: OAuthApp, emulator: Emulator) -> dict[str, str]:
+    """Environment for `auth login` with ``app``'s credentials against ``emulator``."""
+    return {
+        "PINTEREST_CLIENT_ID": app.client_id,
+        "PINTEREST_CLIENT_SECRET": app._client_secret,
+        "PINTEREST_API_URI": emulator.base_url,
+    }
+
+
+def token_file(cli: CLI, profile: str = "default") -> Path:
+    """Where ``auth login`` saves the profile's tokens."""
+    return cli.config_dir / "tokens" / f"{profile}.json"
 
 
 @pytest.fixture
