@@ -59,7 +59,7 @@ def test_approve_logs_in_and_status_shows_it(
     response = answer(page, "#approve", f"http://localhost:{port}/")
     assert response.status == 200
     assert page.inner_text("h1") == "Logged in"
-    assert "You can close this window." in page.inner_text("body")
+    assert page.inner_text("p") == "pinkit received the authorization. You can close this window."
 
     result = run.finish()
     assert result.code == 0, result.all
@@ -94,7 +94,10 @@ def test_deny_is_one_clear_error(
     response = answer(page, "#deny", app.redirect_uri)
     assert response.status == 400
     assert page.inner_text("h1") == "Login failed"
-    assert "access was denied on the consent page" in page.inner_text("body")
+    assert page.inner_text("p") == (
+        "access was denied on the consent page (access_denied). "
+        "You can close this window and run pinkit auth login again."
+    )
 
     result = run.finish()
     assert result.code == 1

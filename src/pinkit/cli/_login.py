@@ -129,7 +129,12 @@ class LoopbackListener:
                         "pinkit received the authorization. You can close this window.",
                     )
                 else:
-                    self._reply(400, "Login failed", result.error or "login failed")
+                    reason = result.error or "login failed"
+                    self._reply(
+                        400,
+                        "Login failed",
+                        f"{reason}. You can close this window and run pinkit auth login again.",
+                    )
                 listener._finish(result)
 
             def _reply(self, status: int, title: str, text: str) -> None:
