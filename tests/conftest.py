@@ -1,4 +1,5 @@
-"""Shared fixtures: the official OpenAPI description, read from outside the repository."""
+"""Shared fixtures: the official OpenAPI description, read from outside the repository, and a
+real browser (``tests/_browser.py``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 
 from pinkit.emulator import Emulator
 from tests.spec import load_spec, require_spec, response_problems
+
+pytest_plugins = ["tests._browser"]  # ``chromium`` and ``page``: a real browser, for any test
 
 
 @pytest.fixture(scope="session")
