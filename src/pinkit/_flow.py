@@ -11,7 +11,7 @@ client's clock, and ``run_async`` keeps blocking work (files, token stores) off 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Awaitable, Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -68,9 +68,12 @@ class Sleep:
 @dataclass(frozen=True)
 class Blocking:
     """Call ``fn()`` (file or token-store I/O); the flow receives its result or has its error
-    thrown into it. ``run_sync`` calls it inline, ``run_async`` in a worker thread."""
+    thrown into it. ``run_sync`` calls it inline, ``run_async`` in a worker thread, or awaits
+    ``async_fn()`` instead when the work has a native async form (a Redis call on the event
+    loop's own client)."""
 
     fn: Callable[[], Any]
+    async_fn: Callable[[], Awaitable[Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,10 @@ async def run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks, clock
             elif isinstance(step, Sleep):
                 await clock.async_sleep(step.seconds)
             elif isinstance(step, Blocking):
-                result = await anyio.to_thread.run_sync(step.fn)
+                if step.async_fn is not None:
+                    result = await step.async_fn()
+                else:
+                    result = await anyio.to_thread.run_sync(step.fn)
             elif isinstance(step, Concurrently):
                 await _concurrently_async(step, http, locks, clock)
             else:

@@ -20,6 +20,7 @@ import httpx2
 from . import _base
 from ._clock import SYSTEM_CLOCK, Clock
 from ._flow import Blocking, Exclusive, Flow, Locks, Send, run_async, run_sync
+from ._ratelimit import token_fingerprint
 from ._tokens import (
     REFRESH_LEEWAY_S,
     SCOPES,
@@ -256,6 +257,9 @@ class TokenManager:
     refresh instead of each starting their own (which, with rotation, would invalidate each
     other's refresh tokens). Token-store reads and writes are ``Blocking`` steps: the async
     client runs them in a worker thread. Expiry is judged on ``clock``.
+
+    ``rate_key`` is the identity the client's rate-limit buckets are kept under (see the
+    property).
     """
 
     def __init__(
@@ -268,6 +272,7 @@ class TokenManager:
         leeway: float = REFRESH_LEEWAY_S,
         clock: Clock = SYSTEM_CLOCK,
         load_now: bool = True,
+        rate_key: str | None = None,
     ) -> None:
         """Without a ``token``, the one in ``store`` is used: read here when ``load_now``,
         else by the first flow (the async client, which must not block its event loop)."""
@@ -282,10 +287,23 @@ class TokenManager:
         self.on_token_refresh = on_token_refresh
         self.leeway = leeway
         self.clock = clock
+        self._rate_key = rate_key
 
     @property
     def token(self) -> TokenSet | None:
         return self._token
+
+    @property
+    def rate_key(self) -> str:
+        """Who the rate-limit buckets count: the key given (``pinkit.web`` gives the app's
+        client_id and the user's key), else the app's client_id and a fingerprint of the first
+        access token used, kept for the life of this manager. A refresh rotates the access
+        token but not the user and app that Pinterest meters, so it never resets a count."""
+        if self._rate_key is None:
+            token = self._token
+            seed = token_fingerprint(token.access_token) if token and token.access_token else "-"
+            self._rate_key = f"{self.app.client_id}:{seed}" if self.app is not None else seed
+        return self._rate_key
 
     @property
     def can_refresh(self) -> bool:
