@@ -12,7 +12,7 @@ import functools
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx2
@@ -41,6 +41,8 @@ __all__ = [
     "TokenSet",
     "TokenStore",
 ]
+
+T = TypeVar("T")
 
 DEFAULT_API_BASE_URL = "https://api.pinterest.com/v5"
 DEFAULT_AUTHORIZE_URL = "https://www.pinterest.com/oauth/"
@@ -110,6 +112,10 @@ class OAuthApp:
     def token_url(self) -> str:
         return f"{self.api_base_url}/oauth/token"
 
+    @property
+    def revoke_url(self) -> str:
+        return f"{self.api_base_url}/oauth/token/revoke"
+
     def authorization_url(self, scopes: Iterable[str], state: str | None = None) -> tuple[str, str]:
         """The consent page URL and the ``state`` to check on the redirect."""
         state = state or secrets.token_urlsafe(24)
@@ -127,12 +133,12 @@ class OAuthApp:
 
     # -- flows shared by the sync and async entry points and by the refreshing client --
 
-    def token_request(self, fields: Mapping[str, str]) -> httpx2.Request:
+    def token_request(self, fields: Mapping[str, str], url: str | None = None) -> httpx2.Request:
         credentials = f"{self.client_id}:{self._client_secret}".encode()
         basic = "Basic " + base64.b64encode(credentials).decode("ascii")
         return httpx2.Request(
             "POST",
-            self.token_url,
+            url or self.token_url,
             data=dict(fields),
             headers={"Authorization": basic, "Accept": "application/json"},
         )
@@ -152,6 +158,24 @@ class OAuthApp:
         except httpx2.TransportError as exc:
             raise _base.connection_error(exc, request) from None
         return self.parse_token_response(response, previous, clock=clock)
+
+    def revoke_flow(self, token: str, token_type_hint: str | None = None) -> Flow[None]:
+        """POST ``token`` to ``oauth/token/revoke``; ``OAuthError`` when Pinterest refuses (it
+        revokes only tokens of system users, api-facts §3.1)."""
+        if not token:
+            raise InvalidInputError("a token to revoke is required")
+        fields = {"token": token}
+        if token_type_hint is not None:
+            if token_type_hint not in ("access_token", "refresh_token"):
+                raise InvalidInputError("token_type_hint is access_token or refresh_token")
+            fields["token_type_hint"] = token_type_hint
+        request = self.token_request(fields, self.revoke_url)
+        try:
+            response = yield Send(request)
+        except httpx2.TransportError as exc:
+            raise _base.connection_error(exc, request) from None
+        if response.status_code >= 300:
+            raise _base.status_error(response, clock=self.clock, error_class=OAuthError)
 
     def parse_token_response(
         self,
@@ -209,13 +233,13 @@ class OAuthApp:
     def _client_credentials_fields(scopes: Iterable[str]) -> dict[str, str]:
         return {"grant_type": "client_credentials", "scope": _join_scopes(scopes)}
 
-    def _run(self, flow: Flow[TokenSet]) -> TokenSet:
+    def _run(self, flow: Flow[T]) -> T:
         if self._http_client is not None:
             return run_sync(flow, self._http_client, self._locks, self.clock)
         with httpx2.Client(timeout=_base.DEFAULT_TIMEOUT) as http:
             return run_sync(flow, http, self._locks, self.clock)
 
-    async def _arun(self, flow: Flow[TokenSet]) -> TokenSet:
+    async def _arun(self, flow: Flow[T]) -> T:
         if self._async_http_client is not None:
             return await run_async(flow, self._async_http_client, self._locks, self.clock)
         async with httpx2.AsyncClient(timeout=_base.DEFAULT_TIMEOUT) as http:
@@ -234,6 +258,14 @@ class OAuthApp:
     def client_credentials(self, scopes: Iterable[str]) -> TokenSet:
         """An app-only token for the app owner's account."""
         return self._run(self.grant_flow(self._client_credentials_fields(scopes)))
+
+    def revoke(self, token: str, *, token_type_hint: str | None = None) -> None:
+        """Ask Pinterest to revoke an access or refresh token (``OAuthError`` if it refuses:
+        only system users' tokens are revocable today)."""
+        self._run(self.revoke_flow(token, token_type_hint))
+
+    async def arevoke(self, token: str, *, token_type_hint: str | None = None) -> None:
+        await self._arun(self.revoke_flow(token, token_type_hint))
 
     async def aexchange_code(self, code: str, *, continuous_refresh: bool = True) -> TokenSet:
         return await self._arun(self.grant_flow(self._code_fields(code, continuous_refresh)))
@@ -340,7 +372,31 @@ class TokenManager:
         return self._token
 
     def refresh_flow(self, stale_access_token: str | None) -> Flow[TokenSet]:
-        """Refresh unless someone else (a thread, a task, another process) already did."""
+        """Refresh unless someone else (a thread, a task, another process) already did.
+
+        Threads and tasks of one client come here one at a time (``Exclusive``). Processes
+        sharing a store that has ``lock()`` (``pinkit.web``'s database store: a row lock) do
+        too: the lock is held from the reload to the save, so whoever comes second finds the
+        first one's token in the store and uses it. ``acquire`` and ``release`` are blocking
+        steps (worker threads under the async client); a store may save and release at once.
+        """
+        make_lock = getattr(self.store, "lock", None)
+        if not callable(make_lock):
+            return (yield from self._refresh_once_flow(stale_access_token))
+        lock = make_lock()
+        yield Blocking(lock.acquire)
+        try:
+            token = yield from self._refresh_once_flow(stale_access_token)
+        except Exception:
+            yield Blocking(lock.release)
+            raise
+        except BaseException:  # closed or cancelled: no step can run any more
+            lock.release()
+            raise
+        yield Blocking(lock.release)
+        return token
+
+    def _refresh_once_flow(self, stale_access_token: str | None) -> Flow[TokenSet]:
         current = self._token
         if self.store is not None:
             stored: TokenSet | None = yield Blocking(self.store.load)
