@@ -3,7 +3,7 @@
 # Elsewhere it only says which are missing: the tests that need them skip, saying so, unless
 # CI=true, where a missing tool fails the run.
 set -euo pipefail
-PACKAGES="tmux"
+PACKAGES="tmux postgresql redis-server"
 missing=""
 for package in $PACKAGES; do
   dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
