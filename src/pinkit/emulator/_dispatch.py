@@ -91,7 +91,7 @@ def process(backend: Backend, req: Incoming) -> Response:
         response = _process_operation(backend, op, req, relative, rid)
     response.headers.setdefault(REQUEST_ID_HEADER, rid)
     backend.recorder.add(
-        RequestRecord(
+        RequestRecord.redacted(
             method=req.method,
             path=req.path,
             query=QueryParams(req.query_string),
