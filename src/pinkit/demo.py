@@ -7,6 +7,8 @@ With a ``state_path`` the tour's state is kept in that file, for the CLI to look
 
 from __future__ import annotations
 
+import json
+import logging
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -149,6 +151,9 @@ def _tour(console: Console, emulator: Emulator) -> None:
     step("Audiences: a customer list from a CSV file, and an Actalike of it")
     audience_step(console, emulator, Path("pinkit-demo"))
 
+    step("Conversions: 10,000 events, some bad on purpose, then the doctor's view")
+    conversions_step(console, emulator, Path("pinkit-demo"))
+
     step("An ads report: 200 days in two reports, exported to CSV with a PNG chart")
     report_step(console, emulator, Path("pinkit-demo"))
 
@@ -241,6 +246,72 @@ def audience_step(console: Console, emulator: Any, out_dir: Path) -> None:
             shown_audience.audience_type or "",
             shown_audience.status or "",
             size,
+        )
+    console.print(table)
+
+
+def conversions_step(console: Console, emulator: Any, out_dir: Path) -> None:
+    """10,000 events streamed with ``send_bulk`` (raw PII hashed on the fly), 1 in 100 of them
+    bad on purpose: what did not arrive lands in ``out_dir``/conversions.rejects.jsonl, with
+    the reason; then the summary, and what the doctor finds in the same events."""
+    from .conversions._doctor import EventDoctor
+
+    now = int(emulator.clock.now())
+    agent = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Version/17.5 Mobile Safari/604.1"
+    )
+
+    def event(i: int) -> dict[str, Any]:
+        bad = i % 100 == 42
+        return {
+            "event_name": "checkout",
+            "action_source": "web",
+            "event_time": (now - 120) * (1000 if bad and i % 200 == 42 else 1),  # ms: bad
+            "event_id": f"demo-order-{i}",
+            "user_data": {
+                "em": f"shopper{i}.example.com"
+                if bad and i % 200 != 42
+                else f"Shopper{i}@Example.com",
+                "client_ip_address": "203.0.113.50",
+                "client_user_agent": agent,
+                "external_id": f"customer-{i % 3000}",
+            },
+            "custom_data": {"currency": "USD", "value": "24.00", "order_id": f"demo-order-{i}"},
+        }
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rejects = out_dir / "conversions.rejects.jsonl"
+    rejects.unlink(missing_ok=True)
+    quiet = logging.Filter("pinkit.none")  # the summary below says what the log would
+    logging.getLogger("pinkit").addFilter(quiet)
+    try:
+        with (
+            emulator.client(ad_account_id=emulator.default_ad_account_id) as client,
+            Progress(console=console, transient=True) as progress,
+        ):
+            task = progress.add_task("  sending 10,000 events", total=10_000)
+
+            def events() -> Any:
+                for i in range(10_000):
+                    if i % 500 == 0:
+                        progress.update(task, completed=i)
+                    yield event(i)
+
+            summary = client.conversions.send_bulk(None, events(), rejects=rejects)
+    finally:
+        logging.getLogger("pinkit").removeFilter(quiet)
+    for text in str(summary).splitlines():
+        console.print(f"  {escape(text)}")
+    first = json.loads(rejects.read_text().splitlines()[0])
+    where = escape(str(rejects))
+    console.print(f"  rejects in {where}, e.g. event {first['index']}: {escape(first['reason'])}")
+    doctor = EventDoctor(now)
+    for i in range(10_000):
+        doctor.add(i + 1, event(i))
+    table = Table("check", "events", "lines (first)")
+    for finding in doctor.findings():
+        table.add_row(
+            escape(finding.message), str(finding.events), ", ".join(map(str, finding.lines[:3]))
         )
     console.print(table)
 

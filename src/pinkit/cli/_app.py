@@ -82,6 +82,12 @@ def _completion() -> click.Command:
     return completion
 
 
+def _conversions() -> click.Command:
+    from .conversions import conversions
+
+    return conversions
+
+
 def _customer_lists() -> click.Command:
     from .customer_lists import customer_lists
 
@@ -134,6 +140,10 @@ COMMANDS: dict[str, tuple[str, Callable[[], click.Command]]] = {
     "auth": ("Log in to Pinterest and manage the saved tokens.", _auth),
     "boards": ("Your boards: list, get, create, update, delete, and the pins on them.", _boards),
     "completion": ("Print the shell completion script for bash, zsh or fish.", _completion),
+    "conversions": (
+        "Conversion events: send a CSV or JSONL file (resumable), replay rejects, check a file.",
+        _conversions,
+    ),
     "customer-lists": (
         "Customer lists: upload e-mail addresses or device ids (hashed first), keep them in sync.",
         _customer_lists,
