@@ -317,6 +317,7 @@ def test_processes_sending_conversions_for_one_account_get_no_429(
     }
     results = run_workers("conversions", [{**args, "worker": i} for i in range(WORKERS)], tmp_path)
     sent, refused = _limited(emu, "events/create")
-    assert sent == WORKERS * 8 and refused == 0
+    # A batch may be sent again after a slow answer on a loaded machine; never refused.
+    assert refused == 0 and sent >= WORKERS * 8
     assert all(r["processed"] == 400 and r["rejected"] == 0 for r in results)
     assert len(emu.conversion_events(account)) == WORKERS * 400

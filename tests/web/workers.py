@@ -38,8 +38,11 @@ def refresh(args: dict[str, Any]) -> dict[str, Any]:
     conns = Connections(args["database_url"], app, encryption_keys=args["keys"])
     refreshed: list[bool] = []
     client = conns.client(args["user_key"])  # reads the stored, expired token now
-    if args.get("lockless"):  # the control: the same store without its row lock
-        client._tokens.store.lock = None  # type: ignore[method-assign,assignment]
+    if args.get("lockless"):  # the control: a store that neither locks nor reloads
+        store = client._tokens.store
+        stale = store.load()
+        store.lock = None  # type: ignore[method-assign,assignment]
+        store.load = lambda: stale  # type: ignore[method-assign]
     client._tokens.on_token_refresh = lambda _token: refreshed.append(True)
     before = client.token.access_token if client.token else ""
     _wait_for(args["go"])
