@@ -53,6 +53,49 @@ def measure(commands: dict[str, tuple[list[str], Path]], runs: int) -> dict[str,
     return {name: statistics.median(values) * 1000 for name, values in times.items()}
 
 
+# -- making a client: `import pinkit; pinkit.Client("x")` against `import httpx2;
+# httpx2.Client()`, the HTTP stack pinkit builds on. Target: at most 1.2x.
+
+CLIENT_TARGET = 1.2  # pinkit's client may cost at most this much more than httpx2's
+CLIENT_CODE = {
+    "pinkit": "import pinkit; pinkit.Client('x')",
+    "httpx2": "import httpx2; httpx2.Client()",
+}
+
+
+def client_startup(runs: int) -> dict[str, float]:
+    """Median wall time (ms) of a fresh interpreter making a ``pinkit.Client`` and of one
+    making an ``httpx2.Client``, measured in alternation so that machine load hits both alike.
+
+    Both run from bytecode, as installed packages do: PYTHONDONTWRITEBYTECODE is dropped for
+    these runs and a first, unmeasured run of each writes the caches."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    commands = {name: [sys.executable, "-c", code] for name, code in CLIENT_CODE.items()}
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for cmd in commands.values():
+        subprocess.run(cmd, check=True, env=env)
+    for _ in range(runs):
+        for name, cmd in commands.items():
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) * 1000 for name, values in times.items()}
+
+
+def report_client_startup(runs: int) -> None:
+    medians = client_startup(runs)
+    ratio = medians["pinkit"] / medians["httpx2"]
+    verdict = "ok" if ratio <= CLIENT_TARGET else f"over the {CLIENT_TARGET}x target"
+    print(f"pinkit.Client()  {medians['pinkit']:7.1f} ms")
+    print(f"httpx2.Client()  {medians['httpx2']:7.1f} ms  (pinkit {ratio:.2f}x: {verdict})")
+
+
+def client_main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    report_client_startup(parser.parse_args().runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
@@ -84,3 +127,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    client_main()

@@ -20,10 +20,21 @@ if TYPE_CHECKING:
     from ._client import AsyncClient, Client
     from ._clock import Clock, SystemClock
     from ._pagination import AsyncPager, SyncPager
-    from ._ratelimit import Limit
+    from ._ratelimit import Limit, LocalRateLimiter, RateLimiter, RateLimiterError
+    from ._redact import Secret
+    from ._redis_ratelimit import RedisRateLimiter
     from ._tokens import FileTokenStore, MemoryTokenStore, TokenSet, TokenStore
     from .auth import OAuthApp
     from .conversions import BulkSummary, ConversionEvent, EventResult, SendResult
+    from .customer_lists import (
+        BadRecord,
+        BadRecordsError,
+        CustomerListNotReady,
+        CustomerListUploadError,
+        SyncResult,
+        UploadProgress,
+        UploadResult,
+    )
     from .errors import (
         APIConnectionError,
         APIResponseValidationError,
@@ -49,9 +60,11 @@ if TYPE_CHECKING:
         Ad,
         AdAccount,
         AdGroup,
+        Audience,
         Board,
         BoardSection,
         Campaign,
+        CustomerList,
         Media,
         MediaUpload,
         Pin,
@@ -68,6 +81,11 @@ _LAZY = {
     "AsyncPager": "._pagination",
     "SyncPager": "._pagination",
     "Limit": "._ratelimit",
+    "LocalRateLimiter": "._ratelimit",
+    "RateLimiter": "._ratelimit",
+    "RateLimiterError": "._ratelimit",
+    "RedisRateLimiter": "._redis_ratelimit",
+    "Secret": "._redact",
     "FileTokenStore": "._tokens",
     "MemoryTokenStore": "._tokens",
     "OAuthApp": ".auth",
@@ -91,6 +109,15 @@ _LAZY = {
     "AdAccount": ".models",
     "AdGroup": ".models",
     "Campaign": ".models",
+    "Audience": ".models",
+    "CustomerList": ".models",
+    "BadRecord": ".customer_lists",
+    "BadRecordsError": ".customer_lists",
+    "CustomerListNotReady": ".customer_lists",
+    "CustomerListUploadError": ".customer_lists",
+    "SyncResult": ".customer_lists",
+    "UploadProgress": ".customer_lists",
+    "UploadResult": ".customer_lists",
     "BatchResult": "._batch",
     "DryRun": "._batch",
     "ItemError": "._batch",
@@ -126,6 +153,15 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Audience",
+    "BadRecord",
+    "BadRecordsError",
+    "CustomerList",
+    "CustomerListNotReady",
+    "CustomerListUploadError",
+    "SyncResult",
+    "UploadProgress",
+    "UploadResult",
     "Ad",
     "AdAccount",
     "AdGroup",
@@ -167,6 +203,7 @@ __all__ = [
     "InternalServerError",
     "InvalidInputError",
     "Limit",
+    "LocalRateLimiter",
     "MemoryTokenStore",
     "NotFoundError",
     "OAuthApp",
@@ -175,8 +212,12 @@ __all__ = [
     "PermissionDeniedError",
     "PinterestError",
     "RateLimitError",
+    "RateLimiter",
+    "RateLimiterError",
+    "RedisRateLimiter",
     "Report",
     "ReportError",
+    "Secret",
     "SyncPager",
     "SystemClock",
     "TokenSet",

@@ -5,7 +5,9 @@ rate-limit bookkeeping, error mapping and redacted logging. Both clients run ``r
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
+import math
 import os
 import random
 import re
@@ -19,14 +21,23 @@ from . import __version__
 from ._flow import Flow, Send, Sleep
 from ._operations import Operation, find
 from ._ratelimit import (
+    LocalRateLimiter,
     RateLimiter,
     RateLimitsArg,
+    observe_flow,
     pinned_categories,
+    reserve_flow,
     resolve_limits,
-    token_fingerprint,
 )
-from ._redact import RedactingFilter, redact_headers, redact_text, redact_url
-from ._validate import check_headers
+from ._redact import (
+    Env,
+    RedactingFilter,
+    redact_headers,
+    redact_json,
+    redact_text,
+    redact_url,
+)
+from ._validate import check_headers, check_id, check_seconds
 from .errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -51,6 +62,7 @@ log.addFilter(RedactingFilter())
 PRODUCTION_URL = "https://api.pinterest.com/v5"
 SANDBOX_URL = "https://api-sandbox.pinterest.com/v5"
 DEFAULT_TIMEOUT = httpx2.Timeout(60.0, connect=5.0)
+DEFAULT_ATTEMPT_TIMEOUT_S = 60.0
 DEFAULT_MAX_RETRIES = 2
 MAX_RETRY_WAIT_S = 60.0
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -78,9 +90,39 @@ def check_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def setup_logging(env: Mapping[str, str] = os.environ) -> None:
+def attempt_timeout(timeout: httpx2.Timeout) -> float | None:
+    """How long one attempt may take in all: the longest phase limit (a number given as
+    ``timeout=`` is all of them but connect). None when reads are unlimited."""
+    if timeout.read is None:
+        return None
+    return max(v for v in timeout.as_dict().values() if v is not None)
+
+
+def resolve_timeout(timeout: float | httpx2.Timeout | None) -> httpx2.Timeout:
+    """The phases' limits: a number of seconds (connect: 5 s at most), an ``httpx2.Timeout``
+    as it is, None for the default. Every limit is a finite number of seconds above 0."""
+    if timeout is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(timeout, httpx2.Timeout):
+        for phase, value in timeout.as_dict().items():
+            if value is not None:
+                check_seconds(f"timeout ({phase})", value, positive=True)
+        return timeout
+    seconds = check_seconds("timeout", timeout, positive=True)
+    return httpx2.Timeout(seconds, connect=min(5.0, seconds))
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: httpx2.URL) -> tuple[str, str, int | None]:
+    """Scheme, host and port, with the scheme's default port written out."""
+    return url.scheme, url.host, url.port or DEFAULT_PORTS.get(url.scheme)
+
+
+def setup_logging(env: Env = os.environ) -> None:
     """``PINKIT_LOG=debug|info`` sends the ``pinkit`` logger to stderr (redacted)."""
-    level = env.get("PINKIT_LOG", "").lower()
+    level = (env.get("PINKIT_LOG") or "").lower()
     if level not in ("debug", "info") or getattr(log, "_pinkit_configured", False):
         return
     handler = logging.StreamHandler()
@@ -101,9 +143,11 @@ def _parse_seconds(value: str | None, clock: Clock) -> float | None:
     if not value:
         return None
     try:
-        return max(0.0, float(value.split(",")[0].strip()))
+        seconds = float(value.split(",")[0].strip())
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -133,9 +177,25 @@ def backoff(attempt: int) -> float:
     return min(0.5 * 2.0**attempt, 8.0) * random.uniform(0.75, 1.25)
 
 
+class JSONTooDeep(ValueError):
+    """JSON nested deeper than the parser recurses (``json`` raises ``RecursionError``)."""
+
+
+def read_json(content: bytes) -> Any:
+    """``content`` parsed as JSON; ``ValueError`` when it is not JSON, ``JSONTooDeep`` when it
+    is nested too deeply to parse (a RecursionError is no answer a caller can handle)."""
+    try:
+        return json.loads(content)
+    except RecursionError:
+        raise JSONTooDeep("JSON nested too deeply to read") from None
+
+
 def _error_body(response: httpx2.Response) -> tuple[Any, int | None, str]:
     try:
-        body = response.json()
+        body = redact_json(read_json(response.content))
+    except JSONTooDeep:
+        reason = response.reason_phrase or "HTTP error"
+        return redact_text(response.text)[:300], None, f"{reason} (an answer nested too deeply)"
     except ValueError:
         text = redact_text(response.text.strip())[:300]
         return text, None, text or response.reason_phrase or "HTTP error"
@@ -249,35 +309,65 @@ class BaseClient:
         timeout: float | httpx2.Timeout | None,
         rate_limits: RateLimitsArg,
         ad_account_id: str | None,
-        env: Mapping[str, str],
+        env: Env,
         clock: Clock,
+        transfer_timeout: float | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         setup_logging(env)
         self.clock = clock
         if base_url is None:
             base_url = SANDBOX_URL if sandbox else env.get("PINTEREST_API_URI") or PRODUCTION_URL
         self.base_url = check_base_url(base_url)
-        self._base_path = httpx2.URL(self.base_url).path.rstrip("/")
-        self.timeout = (
-            timeout
-            if isinstance(timeout, httpx2.Timeout)
-            else DEFAULT_TIMEOUT
-            if timeout is None
-            else httpx2.Timeout(timeout, connect=min(5.0, timeout))
+        base = httpx2.URL(self.base_url)
+        self._base_path = base.path.rstrip("/")
+        self._origin = _origin(base)
+        self._origin_text = f"{base.scheme}://{base.netloc.decode('ascii')}"
+        self.timeout = resolve_timeout(timeout)
+        self.attempt_timeout = attempt_timeout(self.timeout)
+        self.transfer_timeout = (
+            None
+            if transfer_timeout is None
+            else check_seconds("transfer_timeout", transfer_timeout, positive=True)
         )
         self.retry = RetryPolicy(max_retries, MAX_RETRY_WAIT_S)
-        limits = resolve_limits(rate_limits)
-        self.limiter = (
-            None
-            if limits is None
-            else RateLimiter(limits, pinned=pinned_categories(rate_limits), clock=clock.now)
-        )
+        self.limiter: RateLimiter | None
+        if rate_limiter is not None:
+            if rate_limits is not None:
+                raise InvalidInputError(
+                    "pass rate_limits= (this client's own limiter) or rate_limiter= (a shared "
+                    "one), not both"
+                )
+            self.limiter = rate_limiter
+        else:
+            limits = resolve_limits(rate_limits)
+            self.limiter = (
+                None
+                if limits is None
+                else LocalRateLimiter(
+                    limits, pinned=pinned_categories(rate_limits), clock=clock.now
+                )
+            )
         self.ad_account_id = ad_account_id or env.get("PINTEREST_AD_ACCOUNT_ID") or None
+        if self.ad_account_id is not None:
+            check_id("ad_account_id", self.ad_account_id)
 
     def _url(self, path: str) -> tuple[str, str]:
-        """The absolute URL and the path relative to the API root (``/user_account``)."""
+        """The absolute URL and the path relative to the API root (``/user_account``).
+
+        An absolute URL must have the base URL's origin (scheme, host and port): the access
+        token goes to that origin only, so any other is ``InvalidInputError``.
+        """
         if path.startswith(("http://", "https://")):
-            url = httpx2.URL(path)
+            try:
+                url = httpx2.URL(path)
+            except httpx2.InvalidURL:
+                raise InvalidInputError(f"not a valid URL: {redact_url(path)!r}") from None
+            if _origin(url) != self._origin:
+                raise InvalidInputError(
+                    f"{redact_url(path)!r} is not on {self._origin_text}: the client sends its "
+                    "token to the base URL's origin only"
+                )
             rel = url.path
             if self._base_path and rel.startswith(self._base_path):
                 rel = rel[len(self._base_path) :]
@@ -316,11 +406,11 @@ class BaseClient:
         return request, operation_for(method, rel)
 
     def _limit_keys(
-        self, operation: Operation | None, fingerprint: str, request: httpx2.Request
+        self, operation: Operation | None, identity: str, request: httpx2.Request
     ) -> list[tuple[str, ...]]:
-        keys: list[tuple[str, ...]] = [(fingerprint, "universal")]
+        keys: list[tuple[str, ...]] = [(identity, "universal")]
         if operation is not None and operation.category:
-            key: tuple[str, ...] = (fingerprint, operation.category)
+            key: tuple[str, ...] = (identity, operation.category)
             if operation.category == "ads_conversions":
                 match = operation.match(self._url(str(request.url))[1])
                 key += ((match or {}).get("ad_account_id", ""),)
@@ -343,14 +433,15 @@ class BaseClient:
         refreshed = False
         attempt = 0
         while True:
+            # A Secret: tracebacks that print locals show this frame's token masked.
             token = yield from tokens.access_token_flow()
-            if not HEADER_SAFE.fullmatch(token):
+            if not HEADER_SAFE.fullmatch(token.get_secret_value()):
                 raise InvalidInputError("the access token has characters no HTTP header may carry")
-            request.headers["Authorization"] = f"Bearer {token}"
+            request.headers["Authorization"] = "Bearer " + token.get_secret_value()
             keys: list[tuple[str, ...]] = []
             if self.limiter is not None:
-                keys = self._limit_keys(operation, token_fingerprint(token), request)
-                wait = self.limiter.reserve(keys)
+                keys = self._limit_keys(operation, tokens.rate_key, request)
+                wait = yield from reserve_flow(self.limiter, keys)
                 if wait > self.retry.max_wait:
                     raise RateLimitError(
                         f"client-side {category or 'universal'} rate limit: next slot in "
@@ -366,7 +457,7 @@ class BaseClient:
                     yield Sleep(wait)
             log.debug("request %s %s", request.method, redact_url(str(request.url)))
             try:
-                response: httpx2.Response = yield Send(request)
+                response: httpx2.Response = yield Send(request, self.attempt_timeout)
             except httpx2.TransportError as exc:
                 may_retry = repeatable or isinstance(exc, NOT_SENT_ERRORS)
                 if attempt < self.retry.max_retries and may_retry:
@@ -380,8 +471,12 @@ class BaseClient:
             status = response.status_code
             wait_hint = server_wait(response.headers, self.clock)
             if self.limiter is not None and keys:
-                self.limiter.observe(
-                    keys[-1], response.headers, limited=status == 429, wait=wait_hint or 0.0
+                yield from observe_flow(
+                    self.limiter,
+                    keys[-1],
+                    response.headers,
+                    limited=status == 429,
+                    wait=wait_hint or 0.0,
                 )
             if status < 400:
                 return response
@@ -461,7 +556,9 @@ def parse_body(response: httpx2.Response) -> Any:
     content_type = response.headers.get("content-type", "")
     if "json" in content_type or response.content[:1] in (b"{", b"["):
         try:
-            return response.json()
+            return read_json(response.content)
+        except JSONTooDeep:
+            raise
         except ValueError:
             pass
     return response.text

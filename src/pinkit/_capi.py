@@ -6,6 +6,7 @@ and ``ConversionEventsUserData`` descriptions, and api-facts §1.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 __all__ = [
     "ACTION_SOURCES",
@@ -14,6 +15,7 @@ __all__ = [
     "HASHED_FIELDS",
     "MAX_EVENT_AGE_S",
     "PLAIN_FIELDS",
+    "QUALITY_COMPONENTS",
     "SHA256_HEX",
     "TEST_BATCH_PROCESSED",
     "has_identity",
@@ -77,6 +79,23 @@ DEDUP_WINDOW_S = 48 * 3600
 MAX_EVENT_AGE_S = 7 * 86400
 #: A test batch (``test=true``) has only its first 20 events processed.
 TEST_BATCH_PROCESSED = 20
+
+
+#: Event Quality Score components (``conversion_eqs/list``) and what in an event each one
+#: looks at: ``(section, field)``, the section ``""`` being the event itself.
+QUALITY_COMPONENTS: Mapping[str, tuple[str, str]] = {
+    "hashed_email": ("user_data", "em"),
+    "hashed_maid": ("user_data", "hashed_maids"),
+    "ip_address": ("user_data", "client_ip_address"),
+    "user_agent": ("user_data", "client_user_agent"),
+    "click_id_epik": ("user_data", "click_id"),
+    "advertiser_external_id": ("user_data", "external_id"),
+    "external_event_id": ("", "event_id"),
+    "order_id": ("custom_data", "order_id"),
+    "order_value": ("custom_data", "value"),
+    "product_id": ("custom_data", "content_ids"),
+    "source_url": ("", "event_source_url"),
+}
 
 
 def has_identity(user_data: dict[str, object]) -> bool:

@@ -6,18 +6,20 @@ clients run; the classes below only own an HTTP connection pool and a runner.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from types import TracebackType
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import httpx2
 
 from ._base import BaseClient
 from ._clock import SYSTEM_CLOCK, Clock
+from ._deadline import bounded_http_client
 from ._flow import Flow, Locks, run_async, run_sync
 from ._pagination import AsyncPager, SyncPager
-from ._ratelimit import RateLimitsArg
+from ._ratelimit import RateLimiter, RateLimitsArg
+from ._redact import Environment, Secret
 from ._resource import Async, AsyncHost, Call, Host, M, PageCall, Sync, SyncHost
 from .auth import (
     OAuthApp,
@@ -28,19 +30,23 @@ from .auth import (
     app_from_env,
     token_from_env,
 )
-from .resources import (
-    AdAccountsAPI,
-    AdGroupsAPI,
-    AdsAPI,
-    AnalyticsAPI,
-    BoardsAPI,
-    CampaignsAPI,
-    ConversionsAPI,
-    MediaAPI,
-    PinsAPI,
-    ReportsAPI,
-    UserAccountAPI,
-)
+
+if TYPE_CHECKING:
+    from .resources import (
+        AdAccountsAPI,
+        AdGroupsAPI,
+        AdsAPI,
+        AnalyticsAPI,
+        AudiencesAPI,
+        BoardsAPI,
+        CampaignsAPI,
+        ConversionsAPI,
+        CustomerListsAPI,
+        MediaAPI,
+        PinsAPI,
+        ReportsAPI,
+        UserAccountAPI,
+    )
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -56,7 +62,7 @@ class _ClientBase(BaseClient, Generic[H, M]):
 
     def __init__(
         self,
-        access_token: str | None = None,
+        access_token: str | Secret | None = None,
         *,
         base_url: str | None = None,
         sandbox: bool = False,
@@ -64,11 +70,14 @@ class _ClientBase(BaseClient, Generic[H, M]):
         token_store: TokenStore | None = None,
         max_retries: int = 2,
         timeout: float | httpx2.Timeout | None = 60.0,
+        transfer_timeout: float | None = None,
         http_client: H | None = None,
         rate_limits: RateLimitsArg = None,
         on_token_refresh: TokenCallback | None = None,
         ad_account_id: str | None = None,
         clock: Clock | None = None,
+        rate_limiter: RateLimiter | None = None,
+        rate_limit_key: str | None = None,
     ) -> None:
         """Defaults come from PINTEREST_ACCESS_TOKEN, PINTEREST_REFRESH_TOKEN,
         PINTEREST_CLIENT_ID/SECRET, PINTEREST_AD_ACCOUNT_ID and PINTEREST_API_URI.
@@ -76,11 +85,26 @@ class _ClientBase(BaseClient, Generic[H, M]):
         With an ``oauth_app`` and a refresh token the client refreshes shortly before expiry
         and once after a 401, saving each rotated token to ``token_store``.
 
+        ``timeout`` bounds each attempt of an API request as a whole (connect, send, and read
+        the answer to its end; an ``httpx2.Timeout`` sets each phase, and the attempt may take
+        as long as the longest); ``APITimeoutError`` when it passes. File transfers (video
+        uploads) are held to ``transfer_timeout`` instead: no overall limit by default, only
+        the per-read and per-write timeouts of ``timeout``.
+
         ``clock`` (a ``pinkit.Clock``; the system clock by default) is where the client reads
         time and waits: token expiry, rate-limit pacing, retry backoff and Retry-After, media
         polling. The emulator's clock makes those waits pass instantly in tests.
+
+        ``rate_limits`` configures the client's own in-process limiter (a preset, a mapping of
+        categories to limits, or False); ``rate_limiter`` replaces it with one shared by
+        several clients or processes (``pinkit.LocalRateLimiter``, ``pinkit.RedisRateLimiter``).
+        ``rate_limit_key`` names the user and app its buckets count (default: the app's
+        client_id and this client's first token, kept across refreshes).
         """
-        env: Mapping[str, str] = os.environ
+        # Secrets as Secret, the environment behind a repr without values: the locals of this
+        # frame show in tracebacks of bad settings (pytest --showlocals, rich, Sentry).
+        access_token = Secret.of(access_token)
+        env = Environment()
         super().__init__(
             base_url=base_url,
             sandbox=sandbox,
@@ -90,10 +114,14 @@ class _ClientBase(BaseClient, Generic[H, M]):
             ad_account_id=ad_account_id,
             env=env,
             clock=SYSTEM_CLOCK if clock is None else clock,
+            transfer_timeout=transfer_timeout,
+            rate_limiter=rate_limiter,
         )
         token: TokenSet | None = None
         if access_token:
-            token = TokenSet(access_token, refresh_token=env.get("PINTEREST_REFRESH_TOKEN"))
+            token = TokenSet(
+                access_token.get_secret_value(), refresh_token=env.get("PINTEREST_REFRESH_TOKEN")
+            )
         elif token_store is None:
             token = token_from_env(env)
         self._tokens = TokenManager(
@@ -102,23 +130,107 @@ class _ClientBase(BaseClient, Generic[H, M]):
             store=token_store,
             on_token_refresh=on_token_refresh,
             clock=self.clock,
+            timeout=self.attempt_timeout,
             load_now=not self._is_async,  # the async client reads the store off its loop
+            rate_key=rate_limit_key,
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else self._default_http()
         self._locks = Locks()
-        host = self._host()
-        self.user_account: UserAccountAPI[M] = UserAccountAPI(host)
-        self.boards: BoardsAPI[M] = BoardsAPI(host)
-        self.pins: PinsAPI[M] = PinsAPI(host)
-        self.media: MediaAPI[M] = MediaAPI(host)
-        self.ad_accounts: AdAccountsAPI[M] = AdAccountsAPI(host)
-        self.campaigns: CampaignsAPI[M] = CampaignsAPI(host)
-        self.ad_groups: AdGroupsAPI[M] = AdGroupsAPI(host)
-        self.ads: AdsAPI[M] = AdsAPI(host)
-        self.conversions: ConversionsAPI[M] = ConversionsAPI(host)
-        self.analytics: AnalyticsAPI[M] = AnalyticsAPI(host)
-        self.reports: ReportsAPI[M] = ReportsAPI(host)
+
+    # The resources (and the pydantic models they parse into) load on first use, so that
+    # making a client costs little more than making its connection pool.
+
+    @cached_property
+    def user_account(self) -> UserAccountAPI[M]:
+        """The authenticated user: account, businesses, followers, following, websites."""
+        from .resources.user_account import UserAccountAPI
+
+        return UserAccountAPI(self._host())
+
+    @cached_property
+    def boards(self) -> BoardsAPI[M]:
+        """Boards and their sections."""
+        from .resources.boards import BoardsAPI
+
+        return BoardsAPI(self._host())
+
+    @cached_property
+    def pins(self) -> PinsAPI[M]:
+        """Pins: create (image, carousel, video), read, update, delete, save."""
+        from .resources.pins import PinsAPI
+
+        return PinsAPI(self._host())
+
+    @cached_property
+    def media(self) -> MediaAPI[M]:
+        """Video uploads for pins."""
+        from .resources.media import MediaAPI
+
+        return MediaAPI(self._host())
+
+    @cached_property
+    def ad_accounts(self) -> AdAccountsAPI[M]:
+        """Ad accounts: list, get, create."""
+        from .resources.ad_accounts import AdAccountsAPI
+
+        return AdAccountsAPI(self._host())
+
+    @cached_property
+    def campaigns(self) -> CampaignsAPI[M]:
+        """Campaigns of an ad account."""
+        from .resources.campaigns import CampaignsAPI
+
+        return CampaignsAPI(self._host())
+
+    @cached_property
+    def ad_groups(self) -> AdGroupsAPI[M]:
+        """Ad groups of an ad account."""
+        from .resources.ad_groups import AdGroupsAPI
+
+        return AdGroupsAPI(self._host())
+
+    @cached_property
+    def ads(self) -> AdsAPI[M]:
+        """Ads (promoted pins) of an ad account."""
+        from .resources.ads import AdsAPI
+
+        return AdsAPI(self._host())
+
+    @cached_property
+    def conversions(self) -> ConversionsAPI[M]:
+        """The Conversions API: server-side events, tokens."""
+        from .resources.conversions import ConversionsAPI
+
+        return ConversionsAPI(self._host())
+
+    @cached_property
+    def customer_lists(self) -> CustomerListsAPI[M]:
+        """Customer lists: hashed uploads in chunks, add, remove, sync against a ledger."""
+        from .resources.customer_lists import CustomerListsAPI
+
+        return CustomerListsAPI(self._host())
+
+    @cached_property
+    def audiences(self) -> AudiencesAPI[M]:
+        """Audiences: from customer lists, Actalikes."""
+        from .resources.audiences import AudiencesAPI
+
+        return AudiencesAPI(self._host())
+
+    @cached_property
+    def analytics(self) -> AnalyticsAPI[M]:
+        """Analytics: user account, pins and ads (synchronous)."""
+        from .resources.analytics import AnalyticsAPI
+
+        return AnalyticsAPI(self._host())
+
+    @cached_property
+    def reports(self) -> ReportsAPI[M]:
+        """Async reports: create, poll, download."""
+        from .resources.reports import ReportsAPI
+
+        return ReportsAPI(self._host())
 
     def _default_http(self) -> H:
         raise NotImplementedError
@@ -141,7 +253,8 @@ class _ClientBase(BaseClient, Generic[H, M]):
         return self._tokens.app
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r})"
+        # Safe on a half-made client too: tracebacks of a bad setting print it as a local.
+        return f"{type(self).__name__}(base_url={getattr(self, 'base_url', None)!r})"
 
 
 class Client(_ClientBase[httpx2.Client, Sync]):
@@ -150,7 +263,7 @@ class Client(_ClientBase[httpx2.Client, Sync]):
     _is_async: Literal[False] = False
 
     def _default_http(self) -> httpx2.Client:
-        return httpx2.Client(timeout=self.timeout, limits=CONNECTION_LIMITS)
+        return bounded_http_client(timeout=self.timeout, limits=CONNECTION_LIMITS)
 
     def _host(self) -> SyncHost:
         return self
@@ -206,6 +319,7 @@ class Client(_ClientBase[httpx2.Client, Sync]):
         on_response: ResponseHook | None = None,
     ) -> SyncPager[Any]:
         """Every item of a bookmark-paginated list, fetched page by page."""
+        self._url(path)  # another origin is refused now, before the first page
         call: PageCall[Any] = PageCall(
             path, params, page_size, max_items, headers=headers, on_response=on_response
         )
@@ -293,6 +407,7 @@ class AsyncClient(_ClientBase[httpx2.AsyncClient, Async]):
         on_response: ResponseHook | None = None,
     ) -> AsyncPager[Any]:
         """Every item of a bookmark-paginated list: ``async for item in ...``."""
+        self._url(path)  # another origin is refused now, before the first page
         call: PageCall[Any] = PageCall(
             path, params, page_size, max_items, headers=headers, on_response=on_response
         )

@@ -6,13 +6,22 @@ receives their results.
 ``run_sync`` and ``run_async`` are the only two places that perform I/O; every retry, refresh
 and pagination decision lives in flows that both clients share. Both runners wait through the
 client's clock, and ``run_async`` keeps blocking work (files, token stores) off the event loop.
+
+A ``Send`` may carry a time limit for the whole exchange: connecting, sending, and reading the
+answer to its last byte. ``run_async`` cancels the exchange when it passes; ``run_sync`` reads
+the body chunk by chunk against it and publishes it in ``ATTEMPT_DEADLINE``, which the sync
+client's own connection pool applies to every socket operation (``pinkit._deadline``). Either
+way the flow gets ``AttemptTimeout``. The limit is real (monotonic) time, whatever the client's
+clock: it bounds I/O, which no clock can make faster.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Generator, Iterator
+import time
+from collections.abc import Awaitable, Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -24,6 +33,8 @@ if TYPE_CHECKING:
     from ._clock import Clock
 
 __all__ = [
+    "ATTEMPT_DEADLINE",
+    "AttemptTimeout",
     "Blocking",
     "Concurrently",
     "Download",
@@ -38,13 +49,23 @@ __all__ = [
 
 T = TypeVar("T")
 
+#: The ``time.monotonic()`` by which the sync exchange in progress in this context must be
+#: over (None: no limit). Set by ``run_sync`` around each limited ``Send``.
+ATTEMPT_DEADLINE: ContextVar[float | None] = ContextVar("pinkit_attempt_deadline", default=None)
+
+
+class AttemptTimeout(httpx2.TimeoutException):
+    """The exchange (connect, send, read to the last byte) outlived its ``Send.timeout``."""
+
 
 @dataclass(frozen=True)
 class Send:
-    """Send ``request``; the flow receives the ``httpx2.Response`` or has the transport error
-    thrown into it."""
+    """Send ``request``; the flow receives the ``httpx2.Response``, read to its end, or has the
+    transport error thrown into it. ``timeout`` bounds the whole exchange in seconds (None: no
+    overall limit, only the per-phase timeouts of the request)."""
 
     request: httpx2.Request
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -68,9 +89,12 @@ class Sleep:
 @dataclass(frozen=True)
 class Blocking:
     """Call ``fn()`` (file or token-store I/O); the flow receives its result or has its error
-    thrown into it. ``run_sync`` calls it inline, ``run_async`` in a worker thread."""
+    thrown into it. ``run_sync`` calls it inline, ``run_async`` in a worker thread, or awaits
+    ``async_fn()`` instead when the work has a native async form (a Redis call on the event
+    loop's own client)."""
 
     fn: Callable[[], Any]
+    async_fn: Callable[[], Awaitable[Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +138,16 @@ class Locks:
 
 
 def run_sync(flow: Flow[T], http: httpx2.Client, locks: Locks, clock: Clock) -> T:
+    """Run ``flow`` to its end. An interruption (KeyboardInterrupt, a cancellation) closes
+    the flow on its way out, so the flow's ``finally`` blocks run (locks are released)."""
+    try:
+        return _run_sync(flow, http, locks, clock)
+    except BaseException:
+        flow.close()
+        raise
+
+
+def _run_sync(flow: Flow[T], http: httpx2.Client, locks: Locks, clock: Clock) -> T:
     result: Any = None
     error: BaseException | None = None
     while True:
@@ -124,7 +158,7 @@ def run_sync(flow: Flow[T], http: httpx2.Client, locks: Locks, clock: Clock) -> 
         result, error = None, None
         try:
             if isinstance(step, Send):
-                result = http.send(step.request)
+                result = _send_sync(http, step)
             elif isinstance(step, Download):
                 result = _download_sync(http, step)
             elif isinstance(step, Sleep):
@@ -205,6 +239,15 @@ async def _concurrently_async(
 
 
 async def run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks, clock: Clock) -> T:
+    """``run_sync`` for the event loop; blocking steps run in worker threads."""
+    try:
+        return await _run_async(flow, http, locks, clock)
+    except BaseException:
+        flow.close()
+        raise
+
+
+async def _run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks, clock: Clock) -> T:
     result: Any = None
     error: BaseException | None = None
     while True:
@@ -215,13 +258,16 @@ async def run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks, clock
         result, error = None, None
         try:
             if isinstance(step, Send):
-                result = await http.send(step.request)
+                result = await _send_async(http, step)
             elif isinstance(step, Download):
                 result = await _download_async(http, step)
             elif isinstance(step, Sleep):
                 await clock.async_sleep(step.seconds)
             elif isinstance(step, Blocking):
-                result = await anyio.to_thread.run_sync(step.fn)
+                if step.async_fn is not None:
+                    result = await step.async_fn()
+                else:
+                    result = await anyio.to_thread.run_sync(step.fn)
             elif isinstance(step, Concurrently):
                 await _concurrently_async(step, http, locks, clock)
             else:
@@ -267,4 +313,67 @@ async def _download_async(http: httpx2.AsyncClient, step: Download) -> httpx2.Re
             await anyio.to_thread.run_sync(_write_all, step.sink, batch)
     finally:
         await response.aclose()
+    return response
+
+
+def _timed_out(step: Send) -> AttemptTimeout:
+    return AttemptTimeout(f"No complete answer within {step.timeout:g}s.", request=step.request)
+
+
+class _BoundedBody(httpx2.SyncByteStream):
+    """A response body whose chunks must all arrive before ``deadline``."""
+
+    def __init__(self, stream: httpx2.SyncByteStream, deadline: float, step: Send) -> None:
+        self._stream = stream
+        self._deadline = deadline
+        self._step = step
+
+    @property
+    def elapsed(self) -> Any:  # httpx2 reads the response's elapsed time from its stream
+        return getattr(self._stream, "elapsed", None)
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._stream:
+            if time.monotonic() >= self._deadline:
+                raise _timed_out(self._step)
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def _send_sync(http: httpx2.Client, step: Send) -> httpx2.Response:
+    if step.timeout is None:
+        return http.send(step.request)
+    deadline = time.monotonic() + step.timeout
+    reset = ATTEMPT_DEADLINE.set(deadline)
+    try:
+        response = http.send(step.request, stream=True)
+        try:
+            assert isinstance(response.stream, httpx2.SyncByteStream)
+            response.stream = _BoundedBody(response.stream, deadline, step)
+            response.read()
+        finally:
+            response.close()
+        return response
+    except httpx2.TimeoutException as exc:
+        if time.monotonic() >= deadline and not isinstance(exc, AttemptTimeout):
+            raise _timed_out(step) from None
+        raise
+    finally:
+        ATTEMPT_DEADLINE.reset(reset)
+
+
+async def _send_async(http: httpx2.AsyncClient, step: Send) -> httpx2.Response:
+    if step.timeout is None:
+        return await http.send(step.request)
+    try:
+        with anyio.fail_after(step.timeout):
+            response = await http.send(step.request, stream=True)
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+    except TimeoutError:
+        raise _timed_out(step) from None
     return response

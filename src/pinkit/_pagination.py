@@ -10,11 +10,9 @@ still carries a bookmark is not (the items after it would be lost), but more tha
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
-
-from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ._calls import Call
 from ._operations import find
@@ -99,33 +97,11 @@ class Pages:
         return items
 
 
-class _Page(BaseModel, Generic[T]):
-    items: list[T]
-    bookmark: str | None = None
-
-
-@cache
-def page_parser(item: Any) -> Callable[[bytes], tuple[list[Any], str | None]]:
-    """Parse a page's bytes straight into ``item`` models (one pass in pydantic-core, no
-    intermediate ``json.loads``); plain JSON values when ``item`` is None."""
-    page_type: Any = _Page[item] if item is not None else _Page[Any]
-    adapter: TypeAdapter[_Page[Any]] = TypeAdapter(page_type)
-
-    def parse(content: bytes) -> tuple[list[Any], str | None]:
-        try:
-            page = adapter.validate_json(content)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise PaginationError(f"unexpected page: {where}: {first['msg']}") from None
-        return page.items, page.bookmark
-
-    return parse
-
-
 class _Pager(Generic[T]):
     def __init__(self, call: PageCall[T]) -> None:
         self._call = call
+        from ._page_parser import page_parser  # pydantic loads with the first pager
+
         item: Any = call.item
         self._parse = page_parser(item)
 

@@ -83,6 +83,11 @@ class _HostBase(Protocol):
         """The default ad account (``Client(ad_account_id=...)``, PINTEREST_AD_ACCOUNT_ID)."""
         ...
 
+    @property
+    def transfer_timeout(self) -> float | None:
+        """How long one file transfer attempt may take in all (None: no overall limit)."""
+        ...
+
     def _call_flow(self, call: Call[T], /) -> Flow[T]:
         """``call`` as a flow: auth, limits, retries, error mapping and parsing included."""
         ...

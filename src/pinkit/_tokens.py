@@ -1,7 +1,9 @@
 """Token sets and where they are kept: no network, so the CLI can load them cheaply.
 
 ``FileTokenStore`` replaces its file atomically (write, fsync, rename) with mode 0600 in a
-0700 directory: a crash mid-save never leaves a torn or world-readable token file.
+0700 directory: a crash mid-save never leaves a torn or world-readable token file. Its
+``lock()`` is held across processes while a client reloads, refreshes and saves, so processes
+sharing the file refresh one at a time and each later one finds the token the first saved.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import tempfile
 import threading
 import time
@@ -24,8 +27,10 @@ from .errors import InvalidInputError
 __all__ = [
     "REFRESH_LEEWAY_S",
     "SCOPES",
+    "FileLock",
     "FileTokenStore",
     "MemoryTokenStore",
+    "StoreLock",
     "TokenSet",
     "TokenStore",
 ]
@@ -83,13 +88,77 @@ class TokenSet:
 
 @runtime_checkable
 class TokenStore(Protocol):
-    """Where tokens live between runs. ``save`` is called on every refresh."""
+    """Where tokens live between runs. ``save`` is called on every refresh.
+
+    A store that several processes share may also have ``lock() -> StoreLock``: the client
+    holds that lock while it reloads the store, refreshes and saves (``FileTokenStore`` has
+    one).
+    """
 
     def load(self) -> TokenSet | None: ...
 
     def save(self, token: TokenSet) -> None: ...
 
     def clear(self) -> None: ...
+
+
+class StoreLock(Protocol):
+    """An exclusive lock between processes: ``acquire`` waits for it (a blocking call, which
+    the async client makes in a worker thread); ``release`` never blocks and does nothing when
+    the lock is not held."""
+
+    def acquire(self) -> None: ...
+
+    def release(self) -> None: ...
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+
+    def _lock_fd(fd: int) -> None:
+        import msvcrt  # the Windows counterpart of fcntl, which Windows lacks
+
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # gives up after 10 s: try again
+                return
+            except OSError:
+                continue
+
+else:
+    import fcntl
+
+    def _lock_fd(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+class FileLock:
+    """An exclusive lock on a file between processes (``flock``); the lock file stays in place
+    (removing it would let two processes lock two different files)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self._guard = threading.Lock()
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            _lock_fd(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        with self._guard:
+            self._fd = fd
+
+    def release(self) -> None:
+        with self._guard:
+            fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)  # closing the descriptor releases its lock
+
+    def __repr__(self) -> str:
+        return f"FileLock({str(self.path)!r})"
 
 
 class MemoryTokenStore:
@@ -113,6 +182,28 @@ class MemoryTokenStore:
         return f"MemoryTokenStore(token={self._token!r})"
 
 
+def _read_token_file(path: Path) -> tuple[TokenSet | None, str | None]:
+    """The token set in ``path`` (None if there is no file), or what is wrong with the file.
+
+    Nothing is raised here, where the file's clear text is a local: the caller raises."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, exc.strerror or type(exc).__name__
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        return None, "JSON nested too deeply"
+    except ValueError as exc:
+        return None, str(exc)  # the position only: a JSONDecodeError's text is no part of it
+    try:
+        return TokenSet.from_dict(data), None
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None, "no token set in it"
+
+
 class FileTokenStore:
     """A JSON file, replaced atomically, mode 0600 in a 0700 directory."""
 
@@ -122,13 +213,10 @@ class FileTokenStore:
 
     def load(self) -> TokenSet | None:
         with self._lock:
-            try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                return None
-            except (OSError, ValueError) as exc:
-                raise InvalidInputError(f"cannot read token file {self.path}: {exc}") from None
-            return TokenSet.from_dict(data)
+            token, problem = _read_token_file(self.path)
+        if problem is not None:
+            raise InvalidInputError(f"cannot read token file {self.path}: {problem}")
+        return token
 
     def save(self, token: TokenSet) -> None:
         with self._lock:
@@ -149,6 +237,10 @@ class FileTokenStore:
     def clear(self) -> None:
         with self._lock, contextlib.suppress(FileNotFoundError):
             self.path.unlink()
+
+    def lock(self) -> FileLock:
+        """A new lock on ``<file>.lock`` next to the token file, for one reload-refresh-save."""
+        return FileLock(self.path.with_name(self.path.name + ".lock"))
 
     def __repr__(self) -> str:
         return f"FileTokenStore({str(self.path)!r})"

@@ -9,6 +9,7 @@ URL paths are ASCII digits.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ __all__ = [
     "check_headers",
     "check_id",
     "check_path_id",
+    "check_seconds",
     "check_url",
     "drop_none",
 ]
@@ -86,6 +88,28 @@ def check_path_id(operation_id: str, name: str, value: Any) -> str:
             raise InvalidInputError(f"{name} must be a string of digits, got {value!r}")
         raise InvalidInputError(f"{problems[0]}, got {value!r}")
     return value
+
+
+def check_seconds(
+    name: str,
+    value: Any,
+    *,
+    positive: bool = False,
+    error: type[InvalidInputError] = InvalidInputError,
+) -> float:
+    """A timeout, deadline or interval: a finite number of seconds, at least 0 (above 0 with
+    ``positive``). NaN never compares, so it would wait forever; infinity as well. ``error``
+    is the kind raised (the emulator raises its own, for a control's argument)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+        or (positive and value == 0)
+    ):
+        bound = "above 0" if positive else "at least 0"
+        raise error(f"{name} must be a finite number of seconds {bound}, got {value!r}")
+    return float(value)
 
 
 def check_url(name: str, value: str) -> str:

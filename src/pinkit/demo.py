@@ -7,6 +7,8 @@ With a ``state_path`` the tour's state is kept in that file, for the CLI to look
 
 from __future__ import annotations
 
+import json
+import logging
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -146,6 +148,12 @@ def _tour(console: Console, emulator: Emulator) -> None:
 
     _promote_a_pin(console, emulator, step)
 
+    step("Audiences: a customer list from a CSV file, and an Actalike of it")
+    audience_step(console, emulator, Path("pinkit-demo"))
+
+    step("Conversions: 10,000 events, some bad on purpose, then the doctor's view")
+    conversions_step(console, emulator, Path("pinkit-demo"))
+
     step("An ads report: 200 days in two reports, exported to CSV with a PNG chart")
     report_step(console, emulator, Path("pinkit-demo"))
 
@@ -184,6 +192,128 @@ def _promote_a_pin(console: Console, emulator: Any, step: _Steps) -> None:
     console.print(table)
     micros = group.budget_in_micro_currency or 0
     console.print(f"  20.00 of the account's {currency}, sent exactly as {micros:,} micro-units")
+
+
+def audience_step(console: Console, emulator: Any, out_dir: Path) -> None:
+    """A CSV of 5,000 customers (one address not usable) written to ``out_dir``/customers.csv,
+    uploaded as a customer list (hashed, in requests of 1,900), matched on the emulator clock,
+    then an audience of it and a 5% US Actalike of that audience."""
+    from .customer_lists import UploadProgress
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "customers.csv"
+    rows = [f"Customer {i},Customer.{i}@Example.com" for i in range(5_000)]
+    rows[42] = "Customer 42,customer42-at-example.com"
+    path.write_text("name,email\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    console.print(f"  wrote {path} (5,000 rows)")
+    with emulator.client(ad_account_id=emulator.default_ad_account_id) as client:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("  uploading", total=None)
+
+            def shown(p: UploadProgress) -> None:
+                progress.update(task, completed=p.sent, total=p.total)
+
+            upload = client.customer_lists.create(
+                name="Customers",
+                records=path,
+                column="email",
+                on_bad="skip",
+                on_progress=shown,
+            )
+        for bad in upload.bad:
+            console.print(f"  [yellow]row {bad.line} not sent: {bad.reason}[/]")
+        made = upload.customer_list
+        console.print(
+            f"  {upload.sent:,} addresses lowercased and SHA-256 hashed, "
+            f"sent in {upload.requests} requests of up to 1,900"
+        )
+        assert made.id
+        ready = client.customer_lists.wait_until_ready(customer_list_id=made.id)
+        audience = client.audiences.create_from_customer_list(
+            name="Customers", customer_list_id=made.id
+        )
+        assert audience.id
+        lookalike = client.audiences.create_actalike(
+            name="Lookalike 5% US", seed_ids=[audience.id], country="US", percentage=5
+        )
+    console.print(f"  list {ready.id}: PROCESSING, then {ready.status} on the emulator clock")
+    table = Table("audience", "id", "type", "status", "size")
+    for shown_audience in (audience, lookalike):
+        size = "" if shown_audience.size is None else f"{shown_audience.size:,}"
+        table.add_row(
+            shown_audience.name or "",
+            shown_audience.id or "",
+            shown_audience.audience_type or "",
+            shown_audience.status or "",
+            size,
+        )
+    console.print(table)
+
+
+def conversions_step(console: Console, emulator: Any, out_dir: Path) -> None:
+    """10,000 events streamed with ``send_bulk`` (raw PII hashed on the fly), 1 in 100 of them
+    bad on purpose: what did not arrive lands in ``out_dir``/conversions.rejects.jsonl, with
+    the reason; then the summary, and what the doctor finds in the same events."""
+    from .conversions._doctor import EventDoctor
+
+    now = int(emulator.clock.now())
+    agent = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Version/17.5 Mobile Safari/604.1"
+    )
+
+    def event(i: int) -> dict[str, Any]:
+        bad = i % 100 == 42
+        return {
+            "event_name": "checkout",
+            "action_source": "web",
+            "event_time": (now - 120) * (1000 if bad and i % 200 == 42 else 1),  # ms: bad
+            "event_id": f"demo-order-{i}",
+            "user_data": {
+                "em": f"shopper{i}.example.com"
+                if bad and i % 200 != 42
+                else f"Shopper{i}@Example.com",
+                "client_ip_address": "203.0.113.50",
+                "client_user_agent": agent,
+                "external_id": f"customer-{i % 3000}",
+            },
+            "custom_data": {"currency": "USD", "value": "24.00", "order_id": f"demo-order-{i}"},
+        }
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rejects = out_dir / "conversions.rejects.jsonl"
+    rejects.unlink(missing_ok=True)
+    quiet = logging.Filter("pinkit.none")  # the summary below says what the log would
+    logging.getLogger("pinkit").addFilter(quiet)
+    try:
+        with (
+            emulator.client(ad_account_id=emulator.default_ad_account_id) as client,
+            Progress(console=console, transient=True) as progress,
+        ):
+            task = progress.add_task("  sending 10,000 events", total=10_000)
+
+            def events() -> Any:
+                for i in range(10_000):
+                    if i % 500 == 0:
+                        progress.update(task, completed=i)
+                    yield event(i)
+
+            summary = client.conversions.send_bulk(None, events(), rejects=rejects)
+    finally:
+        logging.getLogger("pinkit").removeFilter(quiet)
+    for text in str(summary).splitlines():
+        console.print(f"  {escape(text)}")
+    first = json.loads(rejects.read_text().splitlines()[0])
+    where = escape(str(rejects))
+    console.print(f"  rejects in {where}, e.g. event {first['index']}: {escape(first['reason'])}")
+    doctor = EventDoctor(now)
+    for i in range(10_000):
+        doctor.add(i + 1, event(i))
+    table = Table("check", "events", "lines (first)")
+    for finding in doctor.findings():
+        table.add_row(
+            escape(finding.message), str(finding.events), ", ".join(map(str, finding.lines[:3]))
+        )
+    console.print(table)
 
 
 def report_step(console: Console, emulator: Any, out_dir: Path) -> None:

@@ -45,6 +45,8 @@ def test_emulator_state_picks_the_state_and_keeps_its_token_beside_it(
 
 
 # -- the demo ---------------------------------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.timeout(300)  # two whole tours; on a loaded machine each can pass a minute
 def test_the_demos_last_hint_shows_what_it_made(
     cli: CLI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

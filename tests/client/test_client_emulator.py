@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ def test_user_account_over_loopback(pinkit_emulator: Emulator) -> None:
         account = client.user_account.get()
     assert isinstance(account, pinkit.Account)
     assert account.id
-    assert account.id.isdigit()
+    assert re.fullmatch("[0-9]+", account.id)
     assert account.username
     assert pinkit_emulator.requests[-1].path == "/v5/user_account"
 

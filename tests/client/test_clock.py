@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import pinkit
+from pinkit._redact import mask
 from pinkit.emulator import Emulator
 
 WINDOW_S = 30.0
@@ -270,7 +271,7 @@ def test_a_token_expiring_on_the_emulator_clock_is_refreshed_first(emulator: Emu
         assert refreshed.expires_at > emulator.clock.now() + 3600  # counted from that clock
     gets = [r for r in emulator.requests if r.operation_id == "user_account/get"]
     assert [r.status for r in gets] == [200, 200]  # refreshed before sending: no 401 first
-    assert gets[-1].headers["authorization"] == f"Bearer {refreshed.access_token}"
+    assert gets[-1].headers["authorization"] == f"Bearer {mask(refreshed.access_token)}"
 
 
 @pytest.mark.anyio

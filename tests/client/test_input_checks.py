@@ -3,7 +3,7 @@ before any request (the emulator over HTTP records none)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -89,3 +89,57 @@ def test_carousel_and_cover_limits_come_from_the_spec() -> None:
             pinkit.ImageURLs(urls[:count])
     with pytest.raises(pinkit.InvalidInputError, match=">= 0 seconds"):
         pinkit.VideoID("1", cover_image_key_frame_time=-1)
+
+
+# Digits to Python's str.isdigit and \d, but not IDs: Arabic-Indic, fullwidth, a trailing
+# newline (which \d+$ lets through), and other near misses.
+NOT_IDS = ["\u0661\u0662\u0663", "\uff11\uff12", "123\n", "1\u00b2", " 12", "12 ", "", "-1", "1.0"]
+
+ID_CALLS: list[tuple[str, Call]] = [
+    ("boards.get", lambda c, v: c.boards.get(v)),
+    ("boards.update", lambda c, v: c.boards.update(v, name="x")),
+    ("boards.delete", lambda c, v: c.boards.delete(v)),
+    ("boards.list_pins", lambda c, v: list(c.boards.list_pins(v))),
+    ("sections.list", lambda c, v: list(c.boards.sections.list(v))),
+    ("sections.create", lambda c, v: c.boards.sections.create(v, "x")),
+    ("sections.update board", lambda c, v: c.boards.sections.update(v, "1", "x")),
+    ("sections.update section", lambda c, v: c.boards.sections.update("1", v, "x")),
+    ("sections.delete", lambda c, v: c.boards.sections.delete("1", v)),
+    ("sections.list_pins", lambda c, v: list(c.boards.sections.list_pins("1", v))),
+    ("pins.get", lambda c, v: c.pins.get(v)),
+    ("pins.update", lambda c, v: c.pins.update(v, title="x")),
+    ("pins.delete", lambda c, v: c.pins.delete(v)),
+    ("pins.save pin", lambda c, v: c.pins.save(v, "1")),
+    ("pins.save board", lambda c, v: c.pins.save("1", v)),
+    ("pins.create board", lambda c, v: c.pins.create(v, IMAGE)),
+    ("pins.create section", lambda c, v: c.pins.create("1", IMAGE, board_section_id=v)),
+    ("pins.create_video", lambda c, v: c.pins.create_video(v, "clip.mp4")),
+    ("media.get", lambda c, v: c.media.get(v)),
+    ("media.wait", lambda c, v: c.media.wait(v)),
+    ("video id", lambda c, v: pinkit.VideoID(v, cover_image_key_frame_time=0)),
+    ("user_account.get", lambda c, v: c.user_account.get(ad_account_id=v)),
+    # An empty ad_account_id means none (the environment's, if set): a newline is no ID.
+    ("client ad_account_id", lambda c, v: pinkit.Client("pina_x", ad_account_id=v or "\n")),
+]
+
+
+@pytest.fixture(scope="module")
+def shared_client() -> Iterator[tuple[Emulator, pinkit.Client]]:
+    with Emulator() as emulator, emulator.client() as client:
+        yield emulator, client
+
+
+@pytest.mark.parametrize("value", NOT_IDS)
+@pytest.mark.parametrize(("name", "call"), ID_CALLS, ids=[name for name, _ in ID_CALLS])
+def test_every_id_is_ascii_digits(
+    shared_client: tuple[Emulator, pinkit.Client],
+    name: str,
+    call: Callable[[pinkit.Client, str], Any],
+    value: str,
+) -> None:
+    emulator, client = shared_client
+    emulator.clear_requests()
+    with pytest.raises(pinkit.InvalidInputError) as exc:
+        call(client, value)
+    assert "digits" in str(exc.value)
+    assert emulator.requests == []

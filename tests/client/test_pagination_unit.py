@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from pinkit import InvalidInputError, PaginationError
-from pinkit._pagination import Pages, page_parser, page_size_range
+from pinkit._page_parser import page_parser
+from pinkit._pagination import Pages, page_size_range
 from pinkit.models import Pin
 
 

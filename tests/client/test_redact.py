@@ -48,3 +48,50 @@ def test_logger_filter_masks_what_slips_through(caplog: pytest.LogCaptureFixture
     with caplog.at_level(logging.DEBUG, logger="pinkit"):
         logging.getLogger("pinkit").warning("oops %s", ACCESS)
     assert ACCESS not in caplog.text
+
+
+def test_secret_shows_only_its_mask() -> None:
+    import pinkit
+
+    secret = pinkit.Secret(ACCESS)
+    shown = [repr(secret), str(secret), f"{secret}", f"{secret:>80}", f"{secret!r}"]
+    for text in [*shown, "{:^90}".format(secret), "%s" % (secret,)]:  # noqa: UP031, UP032
+        assert ACCESS not in text
+    assert str(secret) == mask(ACCESS)
+    assert repr(secret) == f"Secret({mask(ACCESS)!r})"
+    assert secret.get_secret_value() == ACCESS
+    assert secret == pinkit.Secret(ACCESS)
+    assert secret != ACCESS  # a Secret equals Secrets only, never the clear string
+    assert secret != pinkit.Secret(REFRESH)
+    assert len({secret, pinkit.Secret(ACCESS)}) == 1
+    assert pinkit.Secret(secret) == secret
+    assert not pinkit.Secret("")
+    assert pinkit.Secret.of(None) is None
+    with pytest.raises(TypeError):
+        pinkit.Secret(123)  # type: ignore[arg-type]
+    assert not hasattr(secret, "__dict__")
+
+
+def test_public_attributes_keep_their_types() -> None:
+    import pinkit
+
+    token = pinkit.TokenSet(ACCESS, REFRESH)
+    assert isinstance(token.access_token, str)
+    assert isinstance(token.refresh_token, str)
+    app = pinkit.OAuthApp("1", pinkit.Secret("s3cr3t-value"), "http://127.0.0.1/cb")
+    assert "s3cr3t-value" not in repr(app)
+    with pinkit.Client(pinkit.Secret(ACCESS)) as client:
+        assert client.token is not None
+        assert client.token.access_token == ACCESS
+
+
+def test_json_bodies_and_headers() -> None:
+    from pinkit._redact import mask_headers, redact_json
+
+    body = {"code": 8, "message": f"token {ACCESS}", "items": [{"refresh_token": REFRESH}]}
+    cleaned = redact_json(body)
+    assert cleaned["code"] == 8
+    assert ACCESS not in str(cleaned)
+    assert REFRESH not in str(cleaned)
+    headers = mask_headers({"Authorization": f"Bearer {ACCESS}", "Cookie": "a=b", "X": "y"})
+    assert headers == {"Authorization": f"Bearer {mask(ACCESS)}", "Cookie": "[REDACTED]", "X": "y"}

@@ -134,6 +134,7 @@ def scenario(tmp_path: Path) -> list[tuple[str, Step]]:
             ),
         ),
         *ads_scenario(),
+        *audience_steps(tmp_path),
         *analytics_steps(),
         ("PinsAPI.delete", lambda c, ids: c.pins.delete(ids["pin"])),
         (
@@ -149,6 +150,43 @@ def scenario(tmp_path: Path) -> list[tuple[str, Step]]:
         ("ConversionsAPI.quality", lambda c, ids: c.conversions.quality(ids["ad_account"], "1d")),
         ("ConversionsAPI.create_token", lambda c, ids: c.conversions.create_token()),
     ]
+
+
+def audience_steps(tmp_path: Path) -> list[tuple[str, Step]]:
+    """Customer lists and audiences, on the default user's ad account (``ids["aa"]``)."""
+    people = [f"person{i}@example.com" for i in range(150)]
+    ledger = tmp_path / "list.ledger"
+    return [
+        ("CustomerListsAPI.create", lambda c, ids: ids.update(customer_list=c.customer_lists.create(
+            ids["aa"], "Customers", people[:120], chunk_size=100).customer_list.id)),
+        ("CustomerListsAPI.add", lambda c, ids: c.customer_lists.add(
+            ids["aa"], ids["customer_list"], ["6d92078a-8246-4ba4-ae5b-76104861e7dc"],
+            list_type="MAID")),
+        ("CustomerListsAPI.remove", lambda c, ids: c.customer_lists.remove(
+            ids["aa"], ids["customer_list"], people[:5])),
+        ("CustomerListsAPI.sync", lambda c, ids: c.customer_lists.sync(
+            ids["aa"], ids["customer_list"], people[10:], ledger=ledger)),
+        ("CustomerListsAPI.get", lambda c, ids: c.customer_lists.get(
+            ids["aa"], ids["customer_list"])),
+        ("CustomerListsAPI.list", lambda c, ids: c.customer_lists.list(
+            ids["aa"], order="DESCENDING", page_size=5)),
+        ("CustomerListsAPI.wait_until_ready", lambda c, ids: c.customer_lists.wait_until_ready(
+            ids["aa"], ids["customer_list"])),
+        ("AudiencesAPI.create_from_customer_list", lambda c, ids: ids.update(
+            audience=c.audiences.create_from_customer_list(
+                ids["aa"], "Customers", ids["customer_list"], description="d").id)),
+        ("AudiencesAPI.create_actalike", lambda c, ids: ids.update(
+            actalike=c.audiences.create_actalike(
+                ids["aa"], "Lookalike", [ids["audience"]], country="GB", percentage=3).id)),
+        ("AudiencesAPI.create", lambda c, ids: c.audiences.create(
+            ids["aa"], "Visitors", "VISITOR", {"visitor_source_id": "1", "retention_days": 30})),
+        ("AudiencesAPI.get", lambda c, ids: c.audiences.get(ids["aa"], ids["actalike"])),
+        ("AudiencesAPI.list", lambda c, ids: c.audiences.list(
+            ids["aa"], order="ASCENDING", ownership_type="OWNED", page_size=2)),
+        ("AudiencesAPI.update", lambda c, ids: (
+            c.audiences.update(ids["aa"], ids["actalike"], name="LAL", description="e"),
+            c.audiences.update(ids["aa"], ids["actalike"], operation_type="REMOVE"))),
+    ]  # fmt: skip
 
 
 def _made(ids: dict[str, Any], key: str, result: Any) -> None:

@@ -144,6 +144,17 @@ def orders(setup: Setup) -> None:
 
 
 @fixture
+def customers(setup: Setup) -> None:
+    """``customers.csv`` (name, email) and ``customers.txt`` (one address a line): 500
+    customers, as an advertiser's export would give them."""
+    people = [(f"Customer {i}", f"Customer.{i}@Example.com") for i in range(500)]
+    rows = ["name,email"] + [f"{name},{email}" for name, email in people]
+    (setup.cwd / "customers.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    lines = [email for _, email in people]
+    (setup.cwd / "customers.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@fixture
 def publish_csv(setup: Setup) -> None:
     """``spring.csv``: three image pins for ``board`` (made if missing)."""
     if "board" not in setup.namespace:

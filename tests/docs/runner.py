@@ -83,6 +83,7 @@ class Runner:
         # Jobs on Pinterest's side finish at once: the examples' clients wait on the real clock.
         emu.configure_reports(processing_seconds=0)
         emu.configure_media(processing_seconds=0)
+        emu.configure_customer_lists(match_seconds=0)
         token = emu.issue_token()
         app = emu.default_app
         cwd = self.tmp.mktemp("example")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import httpx2
 import pytest
 
+from pinkit._redact import mask
 from pinkit.emulator import Emulator, EmulatorError
 
 from .conftest import bearer
@@ -114,7 +115,11 @@ def test_request_records(api: httpx2.Client, emu: Emulator) -> None:
         200,
     )
     assert followers.query["page_size"] == "3"
-    assert followers.headers["authorization"].startswith("Bearer pina_")
+    # Records are redacted: the bearer token shows as its mask, which tells tokens apart.
+    sent = api.headers["authorization"].removeprefix("Bearer ")
+    assert followers.headers["authorization"] == f"Bearer {mask(sent)}"
+    assert followers.headers["authorization"].startswith("Bearer pina_…#")
+    assert sent not in repr(followers)
     assert website.json() == {"website": "rec.example"}
     assert website.response_json()["website"] == "rec.example"
     assert nowhere.operation_id is None

@@ -58,6 +58,12 @@ def _api() -> click.Command:
     return api
 
 
+def _audiences() -> click.Command:
+    from .audiences import audiences
+
+    return audiences
+
+
 def _auth() -> click.Command:
     from .auth import auth
 
@@ -74,6 +80,18 @@ def _completion() -> click.Command:
     from .completion import completion
 
     return completion
+
+
+def _conversions() -> click.Command:
+    from .conversions import conversions
+
+    return conversions
+
+
+def _customer_lists() -> click.Command:
+    from .customer_lists import customer_lists
+
+    return customer_lists
 
 
 def _demo() -> click.Command:
@@ -115,9 +133,21 @@ COMMANDS: dict[str, tuple[str, Callable[[], click.Command]]] = {
         _analytics,
     ),
     "api": ("Call any API operation: METHOD PATH relative to the base URL.", _api),
+    "audiences": (
+        "Audiences: list them, and make Actalikes (lookalikes) of customer-list audiences.",
+        _audiences,
+    ),
     "auth": ("Log in to Pinterest and manage the saved tokens.", _auth),
     "boards": ("Your boards: list, get, create, update, delete, and the pins on them.", _boards),
     "completion": ("Print the shell completion script for bash, zsh or fish.", _completion),
+    "conversions": (
+        "Conversion events: send a CSV or JSONL file (resumable), replay rejects, check a file.",
+        _conversions,
+    ),
+    "customer-lists": (
+        "Customer lists: upload e-mail addresses or device ids (hashed first), keep them in sync.",
+        _customer_lists,
+    ),
     "demo": (
         "Show what pinkit does, against a local emulator (no Pinterest account needed).",
         _demo,

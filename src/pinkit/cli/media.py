@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,9 +25,24 @@ if TYPE_CHECKING:
     from .._client import Client
     from ..models import Media, MediaUpload
 
-__all__ = ["DEFAULT_TIMEOUT_S", "media", "upload_video", "wait_for_media"]
+__all__ = ["DEFAULT_TIMEOUT_S", "Seconds", "media", "upload_video", "wait_for_media"]
 
 DEFAULT_TIMEOUT_S = 600.0
+
+
+class Seconds(click.FloatRange):
+    """Seconds from 0 up: a finite number (``nan`` or ``inf`` would wait forever)."""
+
+    name = "seconds"
+
+    def __init__(self) -> None:
+        super().__init__(min=0)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if not math.isfinite(seconds):
+            self.fail(f"{value!r} is not a finite number of seconds.", param, ctx)
+        return seconds
 
 
 def upload_video(
@@ -99,7 +115,7 @@ def get(ctx: click.Context, media_id: str, fields: tuple[str, ...] | None) -> No
 @click.option("--wait", "wait_", is_flag=True, help="Wait until Pinterest has processed it.")
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0),
+    type=Seconds(),
     default=DEFAULT_TIMEOUT_S,
     show_default=True,
     help="Seconds to wait with --wait.",
@@ -126,7 +142,7 @@ def upload(ctx: click.Context, file: Path, wait_: bool, timeout: float) -> None:
 @click.argument("media_id")
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0),
+    type=Seconds(),
     default=DEFAULT_TIMEOUT_S,
     show_default=True,
     help="Give up after this many seconds (exit 1).",

@@ -26,7 +26,7 @@ from ._confirm import confirm, yes_option
 from ._exits import login_invalid
 from ._options import global_options
 from ._session import Session, session
-from .media import DEFAULT_TIMEOUT_S, upload_video, wait_for_media
+from .media import DEFAULT_TIMEOUT_S, Seconds, upload_video, wait_for_media
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -132,7 +132,7 @@ def create_video_pin(
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0),
+    type=Seconds(),
     default=DEFAULT_TIMEOUT_S,
     show_default=True,
     help="Seconds to wait for video processing.",
@@ -292,7 +292,7 @@ def save(ctx: click.Context, pin_id: str, board_id: str, section_id: str | None)
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0),
+    type=Seconds(),
     default=DEFAULT_TIMEOUT_S,
     show_default=True,
     help="Seconds to wait for each video's processing.",

@@ -6,7 +6,14 @@ bulk sender's core (``BulkSender``, ``SenderConfig``, ``SendLimiter``) is indepe
 client or source of events, so workers (processes, Spark executors) can each run one.
 """
 
-from ._event import ConversionEvent, EventPreparer, Prepared, event_fields, max_batch
+from ._event import (
+    ConversionEvent,
+    EventPreparer,
+    Prepared,
+    UnreadableEvent,
+    event_fields,
+    max_batch,
+)
 from ._helpers import click_id_from, make_event_id
 from ._normalize import (
     HASHED_FIELDS,
@@ -69,6 +76,7 @@ __all__ = [
     "SendLimiter",
     "SendResult",
     "SenderConfig",
+    "UnreadableEvent",
     "UserDataHasher",
     "ZipLetters",
     "click_id_from",

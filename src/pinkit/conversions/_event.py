@@ -29,6 +29,7 @@ __all__ = [
     "EventPreparer",
     "InvalidMode",
     "Prepared",
+    "UnreadableEvent",
     "event_fields",
     "max_batch",
 ]
@@ -189,6 +190,17 @@ def _unknown_field(key: str, where: str = "") -> InvalidInputError:
     )
 
 
+@dataclass(frozen=True)
+class UnreadableEvent:
+    """An item a source could not make into an event (a CSV row with a bad cell, a line that
+    is not JSON): the bulk sender rejects it as ``invalid`` with ``reason``, and ``raw`` (what
+    was read) as its event, so that it is never dropped unseen. ``reason`` should not repeat
+    the values read (rejects reasons end up in logs)."""
+
+    reason: str
+    raw: Any = None
+
+
 class Prepared:
     """An event ready to send, and what preparing it found (``hashed_mask``/``raw_mask``:
     see ``UserDataHasher.prepare``)."""
@@ -252,6 +264,8 @@ class EventPreparer:
             source: Mapping[str, Any] = event
         elif isinstance(event, ConversionEvent):
             source = event.to_dict()
+        elif isinstance(event, UnreadableEvent):
+            raise InvalidInputError(event.reason)
         else:
             raise InvalidInputError(
                 f"an event must be a ConversionEvent or a mapping, got {type(event).__name__}"
@@ -269,7 +283,7 @@ class EventPreparer:
                 out[key] = value
             else:
                 out[key] = self._typed(key, value)
-        if len(out) < 5 or not _REQUIRED.issubset(out):
+        if len(out) < 5 or not out.keys() >= _REQUIRED:
             for name in self._required:
                 if name not in out:
                     raise InvalidInputError(f"{name} is required")

@@ -61,6 +61,7 @@ ZIP_LETTERS: tuple[ZipLetters, ...] = ("keep", "digits")
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 _NOT_DIGIT = re.compile(r"[^0-9]")
+_ASCII_NOT_DIGITS = {code: None for code in range(128) if not 48 <= code <= 57}
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.][^@\s]*\.[^@\s.]+")
 _DOB = re.compile(r"(\d{4})[-/.]?(\d{2})[-/.]?(\d{2})")
 _ZIP_PLUS4 = re.compile(r"(\d{5})[-\s]\d{4}")
@@ -70,6 +71,8 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 _ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+#: Plain fields sent as given when they are strings (never hashed, no format to check).
+_AS_GIVEN = frozenset({"click_id", "partner_id"})
 _GENDERS = {
     "f": "f",
     "female": "f",
@@ -148,8 +151,11 @@ def normalize_phone(value: Any) -> str:
     """
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    text = unicodedata.normalize("NFKC", _text("ph", value))
-    digits = _NOT_DIGIT.sub("", text).lstrip("0")
+    text = _text("ph", value)
+    if text.isascii():  # NFKC leaves ASCII as it is
+        digits = text.translate(_ASCII_NOT_DIGITS).lstrip("0")
+    else:
+        digits = _NOT_DIGIT.sub("", unicodedata.normalize("NFKC", text)).lstrip("0")
     if not 7 <= len(digits) <= 15:
         raise _bad(
             "ph",
@@ -430,6 +436,10 @@ class UserDataHasher:
             bit = bits.get(field)
             if bit is None:
                 if type(value) is str:
+                    if field in _AS_GIVEN:
+                        if value:
+                            out[field] = value
+                        continue
                     if field == "client_user_agent" and value.strip():
                         out[field] = value
                         continue

@@ -15,6 +15,7 @@ import time
 
 import anyio
 
+from .._validate import check_seconds as _check_seconds
 from ._errors import EmulatorError
 from ._store import Store
 
@@ -24,13 +25,8 @@ _KEY = "clock_offset"
 
 
 def check_seconds(seconds: object, what: str = "seconds") -> float:
-    """``seconds`` as a finite float >= 0, or ``EmulatorError``."""
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-        raise EmulatorError(f"{what} must be a number, got {seconds!r}")
-    value = float(seconds)
-    if not math.isfinite(value) or value < 0:
-        raise EmulatorError(f"{what} must be a finite number >= 0, got {seconds!r}")
-    return value
+    """``seconds`` as a finite float >= 0, or ``EmulatorError`` (a control's bad argument)."""
+    return _check_seconds(what, seconds, error=EmulatorError)
 
 
 class Clock:

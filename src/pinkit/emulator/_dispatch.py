@@ -91,7 +91,7 @@ def process(backend: Backend, req: Incoming) -> Response:
         response = _process_operation(backend, op, req, relative, rid)
     response.headers.setdefault(REQUEST_ID_HEADER, rid)
     backend.recorder.add(
-        RequestRecord(
+        RequestRecord.redacted(
             method=req.method,
             path=req.path,
             query=QueryParams(req.query_string),
@@ -142,7 +142,9 @@ def _process_operation(
             _check_scopes(op, principal)
             _check_sandbox(backend, op)
             query = parse_qs(req.query_string, keep_blank_values=True)
-            validate_request(op, path_params, query, req.body, req.headers.get("content-type", ""))
+            decoded = validate_request(
+                op, path_params, query, req.body, req.headers.get("content-type", "")
+            )
             if handler is None:
                 raise ApiError(501, f"The pinkit emulator does not implement {op.id} yet.")
             ctx = Context(
@@ -154,6 +156,7 @@ def _process_operation(
                 state=state,
                 principal=principal,
                 request_id=rid,
+                decoded=decoded,
             )
             reached_handler = True
             response = _to_response(handler.func(ctx))

@@ -37,6 +37,7 @@ from .areas.ad_accounts import controls as ad_accounts
 from .areas.ad_accounts.rules import AdAccountRules
 from .areas.analytics import controls as analytics
 from .areas.conversions import controls as conversions
+from .areas.customer_lists import controls as customer_lists
 from .areas.media import controls as media
 from .areas.oauth import controls as oauth
 from .areas.oauth.rules import OAuthRules
@@ -222,6 +223,7 @@ class Emulator:
     create_ad_account = ad_accounts.create_ad_account.bind_as(lambda _, made: str(made["id"]))
     grant_ad_account_role = ad_accounts.grant_ad_account_role.bind()
     conversion_events = conversions.conversion_events.bind()
+    configure_customer_lists = customer_lists.configure_customer_lists.bind()
     fail_next_reports = analytics.fail_next_reports.bind()
     configure_reports = analytics.configure_reports.bind()
     media_config = media.media_config.bind()

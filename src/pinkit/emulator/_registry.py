@@ -29,6 +29,7 @@ from pinkit._operations import Operation, by_id
 
 from ._errors import ApiError, EmulatorError
 from ._store import Tx
+from ._validation import NOT_DECODED
 
 if TYPE_CHECKING:
     from ._backend import Backend
@@ -125,6 +126,8 @@ class Context:
     state: State
     principal: Principal | None = None
     request_id: str = ""
+    decoded: Any = field(default=NOT_DECODED, repr=False)
+    """The JSON body as the dispatcher decoded it to check it (handed out once by ``json``)."""
 
     @property
     def tx(self) -> Tx:
@@ -157,7 +160,12 @@ class Context:
         return [v for value in self.query.get(name, []) for v in value.split(",") if v]
 
     def json(self) -> Any:
-        """The JSON request body (the dispatcher has checked it against the spec)."""
+        """The JSON request body (the dispatcher has checked it against the spec). The first
+        call gets the value the dispatcher decoded; later calls decode the body afresh, so a
+        handler that changes what it got never sees its own changes."""
+        decoded, self.decoded = self.decoded, NOT_DECODED
+        if decoded is not NOT_DECODED:
+            return decoded
         if not self.body:
             return None
         try:

@@ -3,6 +3,7 @@
 from ._base import PinterestModel
 from .ads import Ad, AdAccount, AdAccountOwner, AdGroup, Campaign
 from .analytics import AnalyticsMetrics, DailyMetrics, DateAvailability, TopPin, TopPins
+from .audiences import Audience, CustomerList
 from .boards import Board, BoardSection, Owner
 from .media import Media, MediaUpload
 from .pins import Pin
@@ -16,6 +17,8 @@ __all__ = [
     "AdGroup",
     "Campaign",
     "AnalyticsMetrics",
+    "Audience",
+    "CustomerList",
     "DailyMetrics",
     "DateAvailability",
     "TopPin",

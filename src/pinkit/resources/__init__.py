@@ -4,9 +4,11 @@ from .ad_accounts import AdAccountsAPI
 from .ad_groups import AdGroupsAPI
 from .ads import AdsAPI
 from .analytics import AnalyticsAPI
+from .audiences import AudiencesAPI
 from .boards import BoardsAPI, BoardSectionsAPI
 from .campaigns import CampaignsAPI
 from .conversions import ConversionsAPI
+from .customer_lists import CustomerListsAPI
 from .media import MediaAPI
 from .pins import PinsAPI
 from .reports import ReportsAPI
@@ -17,10 +19,12 @@ __all__ = [
     "AdGroupsAPI",
     "AdsAPI",
     "AnalyticsAPI",
+    "AudiencesAPI",
     "BoardSectionsAPI",
     "BoardsAPI",
     "CampaignsAPI",
     "ConversionsAPI",
+    "CustomerListsAPI",
     "MediaAPI",
     "PinsAPI",
     "ReportsAPI",

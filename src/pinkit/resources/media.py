@@ -20,7 +20,7 @@ import httpx2
 from .._base import backoff, connection_error, status_error
 from .._flow import Blocking, Flow, Send, Sleep
 from .._resource import Call, M, PageCall, Resource, endpoint, paginated, workflow
-from .._validate import check_id
+from .._validate import check_id, check_seconds
 from ..errors import InvalidInputError, MediaProcessingError
 from ..media_sources import VideoFile
 from ..models import Media, MediaUpload
@@ -153,8 +153,10 @@ def upload_file_flow(
     on_progress: ProgressCallback | None,
     retries: int,
     clock: Clock,
+    timeout: float | None = None,
 ) -> Flow[None]:
-    """POST the file to the upload URL; retried on 5xx and network errors (same key)."""
+    """POST the file to the upload URL; retried on 5xx and network errors (same key). Each
+    attempt may take ``timeout`` seconds in all (None: no overall limit)."""
     if not upload.upload_url:
         raise InvalidInputError(f"media {upload.media_id} has no upload_url")
     attempt = 0
@@ -165,7 +167,7 @@ def upload_file_flow(
         )
         request, fh = opened
         try:
-            response = yield Send(request)
+            response = yield Send(request, timeout)
         except httpx2.TransportError as exc:
             if attempt >= retries:
                 raise connection_error(exc, request) from None
@@ -208,7 +210,12 @@ def upload_flow(
     registered = yield from resource._call(register_call())
     client = resource._client
     yield from upload_file_flow(
-        registered, video, on_progress, client.retry.max_retries, client.clock
+        registered,
+        video,
+        on_progress,
+        client.retry.max_retries,
+        client.clock,
+        client.transfer_timeout,
     )
     return registered
 
@@ -246,4 +253,4 @@ class MediaAPI(Resource[M]):
     def wait(self, media_id: str, *, timeout: float = DEFAULT_MEDIA_TIMEOUT_S) -> Flow[Media]:
         """Poll until the media has ``succeeded``; ``MediaProcessingError`` on ``failed`` or
         when ``timeout`` seconds pass."""
-        return wait_flow(self, media_id, timeout)
+        return wait_flow(self, check_id("media_id", media_id), check_seconds("timeout", timeout))

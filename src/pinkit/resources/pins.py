@@ -6,7 +6,7 @@ from typing import Any
 
 from .._flow import Flow
 from .._resource import Call, M, PageCall, Resource, endpoint, no_content, paginated, workflow
-from .._validate import check_fields, check_id, drop_none
+from .._validate import check_fields, check_id, check_seconds, drop_none
 from ..errors import InvalidInputError
 from ..media_sources import MediaSource, VideoID, media_source_dict
 from ..models import Pin
@@ -147,6 +147,7 @@ class PinsAPI(Resource[M]):
             },
         )
         check_id("board_id", board_id)
+        timeout = check_seconds("timeout", timeout)
         cover = VideoID("0", cover_image_url, cover_image_key_frame_time)  # checks the cover
         return self._create_video(board_id, video_path, cover, fields, on_progress, timeout)
 

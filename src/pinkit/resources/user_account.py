@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from .._resource import Call, M, PageCall, Resource, endpoint, list_of, paginated
+from .._validate import check_id
 from ..models import Account, BusinessAccount, UserSummary, UserWebsite
 
 
@@ -10,6 +11,8 @@ class UserAccountAPI(Resource[M]):
     @endpoint
     def get(self, *, ad_account_id: str | None = None) -> Call[Account]:
         """The account: username, type, profile and counts."""
+        if ad_account_id is not None:
+            check_id("ad_account_id", ad_account_id)
         return Call(
             "GET",
             "/user_account",

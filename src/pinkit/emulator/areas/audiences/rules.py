@@ -3,13 +3,14 @@
 - ``CUSTOMER_LIST``: ``rule.customer_list_id`` names a list of the same account; the audience is
   as big as the list's matched members and follows its status (``INITIALIZING`` while the list
   is processing, then ``READY`` or ``TOO_SMALL``).
-- ``ACTALIKE``: ``rule.seed_id`` names audiences of the same account; ``country`` is US, CA or GB
-  and ``percentage`` 1 to 10 (the share of that country's Pinterest users); it is built on the
-  emulator clock (``INITIALIZING``, then ``READY``).
+- ``ACTALIKE``: ``rule.seed_id`` names audiences of the same account, none of them removed;
+  ``country`` is US, CA or GB and ``percentage`` 1 to 10 (the share of that country's Pinterest
+  users); it is built on the emulator clock (``INITIALIZING``, then ``READY``).
 - ``VISITOR``, ``ENGAGEMENT``, ``PERSONA``: kept as given, with a size of their own.
 
 ``audiences/update`` edits (``operation_type`` UPDATE) or removes (REMOVE) an audience; removed
-audiences are no longer listed.
+audiences are no longer listed. ``audiences/list`` with ``ownership_type=RECEIVED`` lists
+audiences shared with the account: none, since the emulator does not share audiences.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class AudienceRules(Rules):
                 found = self.tx.get_doc(AUDIENCE, str(seed))
                 if found is None or found.ref(AD_ACCOUNT) != account.id:
                     raise _invalid(f"seed audience {seed} is not an audience of this ad account.")
+                if found.data.get("removed"):
+                    raise _invalid(f"seed audience {seed} was removed.")
             if rule.get("country") not in ACTALIKE_COUNTRIES:
                 raise _invalid("rule.country must be US, CA or GB.")
             percentage = rule.get("percentage")
@@ -116,11 +119,16 @@ class AudienceRules(Rules):
             raise ApiError(404, "Audience not found.", code=CODE_NOT_FOUND)
         return doc
 
-    def of_account(self, account: Doc, *, descending: bool = False) -> Listing:
+    def of_account(
+        self, account: Doc, *, descending: bool = False, ownership: str = "OWNED"
+    ) -> Listing:
+        """The account's audiences; ``ownership`` RECEIVED (audiences other accounts share
+        with it) is empty, since the emulator has no audience sharing."""
+        owned = ownership != "RECEIVED"
         return Listing(
             AUDIENCE,
             where={AD_ACCOUNT: account.id},
-            keep=lambda d: not d.data.get("removed"),
+            keep=lambda d: owned and not d.data.get("removed"),
             descending=descending,
         )
 

@@ -15,6 +15,7 @@ A test batch (``test=true``) records nothing and has only its first 20 events pr
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import defaultdict
@@ -27,13 +28,14 @@ from pinkit._capi import (
     EVENT_NAMES,
     HASHED_FIELDS,
     MAX_EVENT_AGE_S,
+    QUALITY_COMPONENTS,
     SHA256_HEX,
     TEST_BATCH_PROCESSED,
     has_identity,
 )
 
 from ..._registry import Rules
-from ..._store import Doc
+from ..._store import ID_BASE, Doc
 from ..ad_accounts.rules import AD_ACCOUNT
 
 __all__ = ["EVENT", "ConversionRules"]
@@ -41,6 +43,7 @@ __all__ = ["EVENT", "ConversionRules"]
 EVENT, SEEN = "conversion_event", "conversion_seen"
 FUTURE_SLACK_S = 300  # clocks differ: a few minutes ahead is still "now"
 CURRENCY = re.compile(r"[A-Z]{3}")
+_HASHED = frozenset(HASHED_FIELDS)
 MISSING_RECOMMENDED = (
     ("external_id", "external_id is missing. We highly recommend this on all events"),
     ("click_id", "click_id is missing"),
@@ -52,20 +55,6 @@ SOURCE_PLATFORMS = {
     "offline": "OFFLINE",
 }
 LOOKBACK_S = {"1d": 86400, "14d": 14 * 86400}
-#: Event Quality Score components and what in an event each one looks at.
-QUALITY_COMPONENTS: Mapping[str, tuple[str, str]] = {
-    "hashed_email": ("user_data", "em"),
-    "hashed_maid": ("user_data", "hashed_maids"),
-    "ip_address": ("user_data", "client_ip_address"),
-    "user_agent": ("user_data", "client_user_agent"),
-    "click_id_epik": ("user_data", "click_id"),
-    "advertiser_external_id": ("user_data", "external_id"),
-    "external_event_id": ("", "event_id"),
-    "order_id": ("custom_data", "order_id"),
-    "order_value": ("custom_data", "value"),
-    "product_id": ("custom_data", "content_ids"),
-    "source_url": ("", "event_source_url"),
-}
 #: Identifiers whose mean coverage gives the overall status.
 MATCH_KEYS = (
     "hashed_email",
@@ -74,6 +63,22 @@ MATCH_KEYS = (
     "click_id_epik",
     "advertiser_external_id",
 )
+
+
+try:  # optional (pinkit[fast]): the events are most of what a conversions request stores
+    import orjson
+except ImportError:  # pragma: no cover - depends on the environment
+    orjson = None  # type: ignore[assignment]
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    """A document's JSON text, as the store writes it (sorted keys, compact)."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+        except TypeError:  # an integer beyond 64 bits
+            pass
+    return json.dumps(data, separators=(",", ":"), sort_keys=True)
 
 
 def _problem(event: Mapping[str, Any], now: float) -> str | None:
@@ -89,14 +94,21 @@ def _problem(event: Mapping[str, Any], now: float) -> str | None:
     if not str(event.get("event_id") or "").strip():
         return "event_id is required."
     user_data = event.get("user_data") or {}
-    for name in HASHED_FIELDS:
-        values = user_data.get(name)
-        if values is None:
-            continue
-        if not isinstance(values, list) or not all(
-            isinstance(v, str) and SHA256_HEX.fullmatch(v) for v in values
-        ):
-            return f"Invalid user_data.{name}: values must be SHA-256 hex digests (lowercase)."
+    digest = SHA256_HEX.fullmatch
+    for name, values in user_data.items():
+        if name in _HASHED and values is not None:
+            if type(values) is list and all(type(v) is str and digest(v) for v in values):
+                continue
+            for field in HASHED_FIELDS:  # the first bad one, in the fields' order
+                values = user_data.get(field)
+                if values is not None and not (
+                    isinstance(values, list)
+                    and all(isinstance(v, str) and digest(v) for v in values)
+                ):
+                    return (
+                        f"Invalid user_data.{field}: values must be SHA-256 hex digests "
+                        "(lowercase)."
+                    )
     if not has_identity(user_data):
         return (
             "user_data needs at least one of em, hashed_maids, or client_ip_address with "
@@ -133,7 +145,8 @@ class ConversionRules(Rules):
     ) -> tuple[list[dict[str, Any]], int]:
         """The answer for each event in order, and how many were processed."""
         answers: list[dict[str, Any]] = []
-        processed = 0
+        accepted: list[dict[str, Any]] = []
+        now = self.now
         for position, event in enumerate(events):
             if test and position >= TEST_BATCH_PROCESSED:
                 answers.append(
@@ -145,29 +158,72 @@ class ConversionRules(Rules):
                     }
                 )
                 continue
-            problem = _problem(event, self.now)
+            problem = _problem(event, now)
             if problem is not None:
                 answers.append(
                     {"status": "failed", "error_message": problem, "warning_message": ""}
                 )
                 continue
-            if not test:
-                self._keep(account, event)
-            processed += 1
+            accepted.append(event)
             answers.append(
                 {"status": "processed", "error_message": "", "warning_message": _warning(event)}
             )
-        return answers, processed
+        if not test:
+            self._keep(account, accepted)
+        return answers, len(accepted)
 
-    def _keep(self, account: Doc, event: dict[str, Any]) -> None:
+    def _keep(self, account: Doc, events: list[dict[str, Any]]) -> None:
+        """Store the accepted events of one request, in order, except duplicates: an online
+        event whose ``(event_name, event_id)`` was kept within 48 hours (earlier, or earlier in
+        the same request) is left out; offline events are always kept.
+
+        One document per event: an online event's ID is its dedup key, so one query finds the
+        request's duplicates and one bulk insert stores the rest. An event kept again after the
+        window gets a numeric ID of its own and moves its key's ``seen_at`` forward."""
+        if not events:
+            return
+        tx, now = self.tx, self.now
         refs = {AD_ACCOUNT: account.id}
-        if event.get("action_source") != "offline":
-            key = f"{account.id}:{event['event_name']}:{event['event_id']}"
-            seen = self.tx.get(SEEN, key)
-            if seen is not None and self.now - float(seen["at"]) < DEDUP_WINDOW_S:
-                return  # a duplicate of an event received within 48 hours: the first one stays
-            self.tx.put(SEEN, key, {"at": self.now}, refs=refs)
-        self.tx.insert(EVENT, {"received_at": self.now, "event": event}, refs=refs)
+        keys = [
+            None
+            if event.get("action_source") == "offline"
+            else f"{account.id}:{event['event_name']}:{event['event_id']}"
+            for event in events
+        ]
+        online = [key for key in keys if key is not None]
+        earlier = tx.get_many(EVENT, online)
+        missing = [key for key in online if key not in earlier]
+        if missing:  # a state file from before events were keyed by their dedup key
+            for old_key, seen in tx.get_many(SEEN, missing).items():
+                earlier[old_key] = {"seen_at": seen["at"], "old": True}
+        rows: list[tuple[str | None, dict[str, Any]]] = []
+        taken: set[str] = set()
+        for key, event in zip(keys, events, strict=True):
+            doc_id: str | None = key
+            if key is not None:
+                if key in taken:
+                    continue  # the same event twice in one request: the first one stays
+                before = earlier.get(key)
+                if before is not None:
+                    last = before.get("seen_at") or before.get("received_at") or 0
+                    if now - float(last) < DEDUP_WINDOW_S:
+                        continue  # a duplicate of an event kept within 48 hours
+                    if before.get("old"):
+                        tx.put(SEEN, key, {"at": now}, refs=refs)
+                    else:
+                        tx.put(EVENT, key, {**before, "seen_at": now}, refs=refs)
+                    doc_id = None  # kept again: under an ID of its own
+                taken.add(key)
+            rows.append((doc_id, {"received_at": now, "event": event}))
+        first = tx.reserve_seqs(len(rows))
+        tx.insert_many(
+            EVENT,
+            (
+                (key or str(ID_BASE + first + i), None, first + i, _dumps(data))
+                for i, (key, data) in enumerate(rows)
+            ),
+            refs,
+        )
 
     def events_of(self, account_id: str) -> list[dict[str, Any]]:
         """The accepted, deduplicated events of an account, oldest first."""
