@@ -275,6 +275,12 @@ URL = ("--image-url", "https://example.com/a.jpg")
         (("pins", "save", OK, "--board", OK, "--section", BAD), "--section"),
         (("media", "get", BAD), "MEDIA_ID"),
         (("media", "wait", BAD), "MEDIA_ID"),
+        (("ads", "campaigns", "list", "--ad-account", BAD), "--ad-account"),
+        (("audiences", "list", "--ad-account", BAD), "--ad-account"),
+        (("customer-lists", "list", "--ad-account", BAD), "--ad-account"),
+        (("conversions", "doctor", "--ad-account", BAD), "--ad-account"),
+        (("analytics", "ads", "--ad-account", BAD), "--ad-account"),
+        (("reports", "run", "--ad-account", BAD, "--level", "CAMPAIGN"), "--ad-account"),
     ],
 )
 def test_bad_ids_are_named_as_typed(

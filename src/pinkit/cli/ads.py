@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from . import _ads_io as io
-from ._common import GROUP_SETTINGS, BadInput, list_options, plural
+from ._common import GROUP_SETTINGS, ID, BadInput, list_options, plural
 from ._options import global_options
 from ._session import Session, session
 
@@ -42,6 +42,7 @@ def ad_account_option(func: F) -> F:
         "--ad-account",
         "ad_account",
         metavar="ID",
+        type=ID,
         help="Ad account (default: $PINTEREST_AD_ACCOUNT_ID, the profile's ad_account_id).",
     )(func)
 

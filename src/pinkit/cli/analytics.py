@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ._common import GROUP_SETTINGS
+from ._common import GROUP_SETTINGS, ID
 from ._dates import DATE, NAMES
 from ._options import global_options
 from ._session import Session, session
@@ -149,6 +149,7 @@ def pins(
 @click.option(
     "--ad-account",
     metavar="ID",
+    type=ID,
     help="Ad account (default: $PINTEREST_AD_ACCOUNT_ID or the profile's).",
 )
 @_CHART

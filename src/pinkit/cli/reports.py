@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ._common import GROUP_SETTINGS, BadInput
+from ._common import GROUP_SETTINGS, ID, BadInput
 from ._dates import DATE, NAMES
 from ._options import global_options
 from ._session import session
@@ -118,6 +118,7 @@ class _Spinner:
 @click.option(
     "--ad-account",
     metavar="ID",
+    type=ID,
     help="Ad account (default: $PINTEREST_AD_ACCOUNT_ID or the profile's).",
 )
 @click.option("--campaign-ids", type=NAMES, help="Only these campaigns (comma-separated).")
