@@ -30,8 +30,9 @@ typecheck: $(VENV)/.test-installed
 system:
 	scripts/system-packages.sh
 
+# Both cores: pytest-xdist, the browser tests kept together on one worker (tests/_browser.py).
 unit: $(VENV)/.test-installed system
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test: lint typecheck unit
 

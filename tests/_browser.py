@@ -45,8 +45,16 @@ def find_chromium() -> str | None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests that use the browser run last. Playwright's sync API keeps an asyncio loop
     marked as running on the main thread from the browser's start to its end, and an asyncio
-    test after that start would fail ("another loop is running")."""
-    items.sort(key=lambda item: "chromium" in getattr(item, "fixturenames", ()))
+    test after that start would fail ("another loop is running"). Under pytest-xdist
+    (``--dist loadgroup``) they are one group, so one worker runs them all, after its others."""
+    items.sort(key=_uses_browser)
+    for item in items:
+        if _uses_browser(item):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+def _uses_browser(item: pytest.Item) -> bool:
+    return "chromium" in getattr(item, "fixturenames", ())
 
 
 @pytest.fixture(scope="session")

@@ -392,6 +392,7 @@ def test_bad_base_url(pinkit_emulator):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(180)  # a whole inner pytest run in a subprocess
 def test_pytest_showlocals(tmp_path: Path) -> None:
     test_file = tmp_path / "test_failing.py"
     test_file.write_text(textwrap.dedent(FAILING_TESTS))
