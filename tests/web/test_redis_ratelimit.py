@@ -79,6 +79,18 @@ def test_a_429_seen_by_one_worker_pauses_all_of_them(redis_url: str) -> None:
     assert two.reserve([key]) == pytest.approx(0.0, abs=1e-6)
 
 
+def test_held_tells_every_worker_how_long_a_block_holds(redis_url: str) -> None:
+    clock = Clock()
+    one, two = limiter(redis_url, clock), limiter(redis_url, clock)
+    key = ("user", "org_read")
+    assert two.held([key]) == 0.0
+    one.observe(key, {"x-ratelimit-reset": "12"}, limited=True, wait=12.0)
+    clock.now += 2
+    assert two.held([("user", "universal"), key]) == pytest.approx(10.0)
+    clock.now += 11
+    assert two.held([key]) == 0.0
+
+
 def test_an_exhausted_bucket_pauses_everyone_until_the_reset(redis_url: str) -> None:
     clock = Clock()
     one, two = limiter(redis_url, clock), limiter(redis_url, clock)
@@ -223,8 +235,10 @@ async def test_the_async_client_uses_the_async_forms(
         await client.user_account.get()
         await client.user_account.get()
         started = emu.clock.now()
-        await client.user_account.get()
+        await client.user_account.get()  # waits, then asks whether a block holds it (no)
     assert emu.clock.now() - started > 25
+    shared.observe(("app:bob", "org_read"), {}, limited=True, wait=30.0)
+    assert await shared.aheld([("app:bob", "org_read")]) == pytest.approx(30.0, abs=1.0)
     assert bool(shared._async) == (anyio_backend == "asyncio")  # trio: worker threads
     await shared.aclose()
     shared.close()
