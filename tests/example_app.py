@@ -9,6 +9,7 @@ session, connected headlessly through the emulator's consent page.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import secrets
@@ -127,11 +128,13 @@ class ExampleApp:
 
 
 def _parent(pid: int) -> int | None:
+    """The parent of a live process (None for one that is gone, or dead and not yet reaped)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    return int(stat.rsplit(")", 1)[1].split()[1])
+    state, parent = stat.rsplit(")", 1)[1].split()[:2]
+    return None if state == "Z" else int(parent)
 
 
 class AppUser:
@@ -164,6 +167,6 @@ class AppUser:
 def board_names(page: str) -> list[str]:
     """The boards an app page lists, by name."""
     return [
-        re.sub(r" \(\d+ pins\)$", "", n).strip()
+        html.unescape(re.sub(r" \(\d+ pins\)$", "", n).strip())
         for n in re.findall(r'class="board"[^>]*>([^<]*)<', page)
     ]
