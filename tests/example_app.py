@@ -64,7 +64,7 @@ class ExampleApp:
             "PINTEREST_CLIENT_ID": app.client_id,
             "PINTEREST_CLIENT_SECRET": emu.app_secret(app.client_id),
             "PINTEREST_API_URI": emu.base_url,
-            "CONNECT_APP_AUTHORIZE_URL": emu.authorize_url,
+            "PINTEREST_AUTHORIZE_URL": emu.authorize_url,
             "CONNECT_APP_URL": url,
             "CONNECT_APP_SECRET": secrets.token_urlsafe(32),
             "CONNECT_APP_DATABASE_URL": database_url,

@@ -53,7 +53,7 @@ def _start_emulator(env: dict[str, str], redirect_uri: str) -> str:
         PINTEREST_CLIENT_ID=app.client_id,
         PINTEREST_CLIENT_SECRET=emu.app_secret(app.client_id),
         PINTEREST_API_URI=emu.base_url,
-        CONNECT_APP_AUTHORIZE_URL=emu.authorize_url,
+        PINTEREST_AUTHORIZE_URL=emu.authorize_url,
     )
     return emu.origin
 
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_level="info",
+        log_level="warning",
     )
     return 0
 

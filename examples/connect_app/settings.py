@@ -4,7 +4,7 @@
 ``PINTEREST_CLIENT_ID``,           the Pinterest app's credentials (required)
 ``PINTEREST_CLIENT_SECRET``
 ``PINTEREST_API_URI``              the API (default: Pinterest's; the emulator's ``/v5``)
-``CONNECT_APP_AUTHORIZE_URL``      the consent page (default: Pinterest's; the emulator's)
+``PINTEREST_AUTHORIZE_URL``        the consent page (default: Pinterest's; the emulator's)
 ``CONNECT_APP_URL``                where the app is served (``http://127.0.0.1:8000``); the
                                    redirect URI is this plus ``/pinterest/callback``
 ``CONNECT_APP_SECRET``             signs the session cookies (required; the same everywhere)
@@ -95,7 +95,7 @@ class Settings:
             secret=env["CONNECT_APP_SECRET"],
             app_url=env.get("CONNECT_APP_URL") or cls.app_url,
             api_base_url=env.get("PINTEREST_API_URI") or None,
-            authorize_url=env.get("CONNECT_APP_AUTHORIZE_URL") or None,
+            authorize_url=env.get("PINTEREST_AUTHORIZE_URL") or None,
             database_url=env.get("CONNECT_APP_DATABASE_URL") or cls.database_url,
             redis_url=env.get("CONNECT_APP_REDIS_URL") or None,
             redis_on_error=env.get("CONNECT_APP_REDIS_ON_ERROR") or "open",
