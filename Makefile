@@ -1,9 +1,9 @@
-# The README's two commands: `make demo` and `make test`.
+# The README's commands: `make demo`, `make test` and `make webapp`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test system lint typecheck unit bench clean
+.PHONY: demo test webapp system lint typecheck unit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -13,16 +13,24 @@ $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[emulator,charts]"
 	touch $@
 
+$(VENV)/.example-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[example]"
+	touch $@
+
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	touch $@ $(VENV)/.demo-installed
+	touch $@ $(VENV)/.demo-installed $(VENV)/.example-installed
 
 demo: $(VENV)/.demo-installed
 	$(BIN)/pinkit demo
 
+# The example web app (examples/connect_app) on the emulator; WEBAPP_ARGS="--port 8080 --workers 4"
+webapp: $(VENV)/.example-installed
+	$(BIN)/python -m examples.connect_app $(WEBAPP_ARGS)
+
 lint: $(VENV)/.test-installed
-	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts examples
+	$(BIN)/ruff format --check src tests bench scripts examples
 
 typecheck: $(VENV)/.test-installed
 	$(BIN)/mypy

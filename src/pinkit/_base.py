@@ -24,6 +24,7 @@ from ._ratelimit import (
     LocalRateLimiter,
     RateLimiter,
     RateLimitsArg,
+    held_flow,
     observe_flow,
     pinned_categories,
     reserve_flow,
@@ -442,19 +443,24 @@ class BaseClient:
             if self.limiter is not None:
                 keys = self._limit_keys(operation, tokens.rate_key, request)
                 wait = yield from reserve_flow(self.limiter, keys)
-                if wait > self.retry.max_wait:
-                    raise RateLimitError(
-                        f"client-side {category or 'universal'} rate limit: next slot in "
-                        f"{wait:.0f}s, over the {self.retry.max_wait:.0f}s cap",
-                        status_code=429,
-                        retry_after=wait,
-                        category=category,
-                        method=request.method,
-                        url=redact_url(str(request.url)),
-                    )
-                if wait > 0:
+                what = "next slot in"
+                while wait > 0:
+                    if wait > self.retry.max_wait:
+                        raise RateLimitError(
+                            f"client-side {category or 'universal'} rate limit: {what} "
+                            f"{wait:.0f}s, over the {self.retry.max_wait:.0f}s cap",
+                            status_code=429,
+                            retry_after=wait,
+                            category=category,
+                            method=request.method,
+                            url=redact_url(str(request.url)),
+                        )
                     log.info("rate limit %s: waiting %.2fs", category, wait)
                     yield Sleep(wait)
+                    # A block that an answer set meanwhile (a 429 or an exhausted bucket,
+                    # seen by another request or another worker) holds this request too.
+                    wait = yield from held_flow(self.limiter, keys)
+                    what = "blocked for"
             log.debug("request %s %s", request.method, redact_url(str(request.url)))
             try:
                 response: httpx2.Response = yield Send(request, self.attempt_timeout)

@@ -35,6 +35,7 @@ __all__ = [
     "RateLimiter",
     "RateLimiterError",
     "RateLimitsArg",
+    "held_flow",
     "observe_flow",
     "reserve_flow",
     "token_fingerprint",
@@ -202,6 +203,12 @@ class RateLimiter(Protocol):
     ) -> None: ...
 
 
+# A limiter may also have ``held(keys) -> float`` (and ``aheld``): how long a block that an
+# answer set (a 429, or an exhausted bucket) still holds any of ``keys``. A request that waited
+# for its slot asks it before it sends, so a block set while it waited holds it too. Both
+# limiters here have it; a limiter without it is not asked.
+
+
 def reserve_flow(limiter: Any, keys: list[Key]) -> Flow[float]:
     """Reserve ``keys`` on ``limiter``: inline for the in-process limiter (no I/O), else as a
     blocking step with its async form (``areserve``) for the async client. A limiter with no
@@ -212,6 +219,19 @@ def reserve_flow(limiter: Any, keys: list[Key]) -> Flow[float]:
     wait = yield Blocking(
         partial(limiter.reserve, keys), None if areserve is None else partial(areserve, keys)
     )
+    return float(wait)
+
+
+def held_flow(limiter: Any, keys: list[Key]) -> Flow[float]:
+    """``limiter.held(keys)`` as ``reserve_flow`` runs ``reserve``; 0 for a limiter without
+    ``held``."""
+    held = getattr(limiter, "held", None)
+    if held is None:
+        return 0.0
+    if isinstance(limiter, LocalRateLimiter):
+        return limiter.held(keys)
+    aheld = getattr(limiter, "aheld", None)
+    wait = yield Blocking(partial(held, keys), None if aheld is None else partial(aheld, keys))
     return float(wait)
 
 
@@ -320,8 +340,18 @@ class LocalRateLimiter:
             if limited and wait > 0:
                 bucket.blocked_until = max(bucket.blocked_until, now + wait)
 
+    def held(self, keys: list[tuple[str, ...]]) -> float:
+        """Seconds until the blocks (a 429, an exhausted bucket) on ``keys`` end; 0 if none."""
+        with self._lock:
+            now = self._clock()
+            ends = [b.blocked_until for key in keys if (b := self._buckets.get(key)) is not None]
+        return max([end - now for end in ends] + [0.0])
+
     async def areserve(self, keys: list[tuple[str, ...]]) -> float:
         return self.reserve(keys)
+
+    async def aheld(self, keys: list[tuple[str, ...]]) -> float:
+        return self.held(keys)
 
     async def aobserve(
         self, key: tuple[str, ...], headers: Mapping[str, str], *, limited: bool, wait: float

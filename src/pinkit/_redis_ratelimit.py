@@ -125,6 +125,22 @@ redis.call('PEXPIRE', key, math.ceil(horizon * 1000))
 return 1
 """
 
+# KEYS: the buckets. ARGV[1]: now ('' for Redis TIME). Returns the seconds until the last of
+# their blocks ends (0: none), as a string.
+HELD = """
+local now = tonumber(ARGV[1])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
+local wait = 0
+for _, key in ipairs(KEYS) do
+  local blocked = tonumber(redis.call('HGET', key, 'blocked')) or 0
+  if blocked - now > wait then wait = blocked - now end
+end
+return string.format('%.6f', wait)
+"""
+
 
 def _redact(url: str) -> str:
     parts = urlsplit(url)
@@ -186,6 +202,7 @@ class RedisRateLimiter:
         )
         self._reserve_script = self._sync.register_script(RESERVE)
         self._observe_script = self._sync.register_script(OBSERVE)
+        self._held_script = self._sync.register_script(HELD)
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
             weakref.WeakKeyDictionary()
         )
@@ -317,9 +334,23 @@ class RedisRateLimiter:
         self._answered()
         self._learned(key, prepared[2])
 
-    def _async_scripts(self) -> tuple[Any, Any] | None:
-        """The asyncio client's scripts for the running loop; None under another event loop
-        (trio)."""
+    def held(self, keys: list[Key]) -> float:
+        """Seconds until the blocks on ``keys`` (a 429 or an exhausted bucket that any worker
+        saw) end; 0 if none. Redis failing counts as no block (or raises, when closed)."""
+        prepared = self._reserve_args(keys)
+        if prepared is None or self._skipping():
+            return 0.0
+        try:
+            answer = self._held_script(keys=prepared[0], args=prepared[1][:1])
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+            return 0.0
+        self._answered()
+        return max(0.0, float(answer))
+
+    def _async_scripts(self) -> tuple[Any, Any, Any] | None:
+        """The asyncio client's scripts for the running loop (reserve, observe, held); None
+        under another event loop (trio)."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -333,9 +364,14 @@ class RedisRateLimiter:
                 retry=redis.asyncio.retry.Retry(NoBackoff(), 0),
                 health_check_interval=0,
             )
-            scripts = (client, client.register_script(RESERVE), client.register_script(OBSERVE))
+            scripts = (
+                client,
+                client.register_script(RESERVE),
+                client.register_script(OBSERVE),
+                client.register_script(HELD),
+            )
             self._async[loop] = scripts
-        return scripts[1], scripts[2]
+        return scripts[1], scripts[2], scripts[3]
 
     async def areserve(self, keys: list[Key]) -> float:
         scripts = self._async_scripts()
@@ -371,6 +407,21 @@ class RedisRateLimiter:
             return
         self._answered()
         self._learned(key, prepared[2])
+
+    async def aheld(self, keys: list[Key]) -> float:
+        scripts = self._async_scripts()
+        if scripts is None:
+            return await anyio.to_thread.run_sync(self.held, keys)
+        prepared = self._reserve_args(keys)
+        if prepared is None or self._skipping():
+            return 0.0
+        try:
+            answer = await scripts[2](keys=prepared[0], args=prepared[1][:1])
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+            return 0.0
+        self._answered()
+        return max(0.0, float(answer))
 
     # -- housekeeping -------------------------------------------------------------------------
     def clear(self, identity: str | None = None) -> int:

@@ -196,3 +196,52 @@ def test_rate_limiter_and_rate_limits_exclude_each_other() -> None:
     with pytest.raises(pinkit.InvalidInputError, match="not both"):
         pinkit.Client("pina_x", rate_limiter=shared, rate_limits="trial")
     assert pinkit.Client("pina_x", rate_limits=False).limiter is None
+
+
+def test_held_is_how_long_a_block_still_holds() -> None:
+    clock = FakeClock()
+    limiter = LocalRateLimiter(STANDARD, clock=clock)
+    key = ("fp", "org_read")
+    assert limiter.held([key]) == 0.0  # no bucket yet, no block
+    limiter.observe(key, {}, limited=True, wait=12.0)
+    clock.now += 2
+    assert limiter.held([("fp", "universal"), key]) == pytest.approx(10.0)
+    clock.now += 11
+    assert limiter.held([key]) == 0.0
+
+
+class _BlockedWhileWaiting(LocalRateLimiter):
+    """Every request waits ``wait`` for its slot; while the first one waits, a block of
+    ``block`` seconds is set (as another worker's 429 would)."""
+
+    def __init__(self, wait: float, block: float) -> None:
+        super().__init__({"org_read": Limit(1000, 60.0)})
+        self.wait, self.blocks, self.asked = wait, [block], 0
+
+    def reserve(self, keys: list[tuple[str, ...]]) -> float:
+        super().reserve(keys)
+        return self.wait
+
+    def held(self, keys: list[tuple[str, ...]]) -> float:
+        self.asked += 1
+        return self.blocks.pop() if self.blocks else 0.0
+
+
+def test_a_request_that_waited_for_its_slot_honours_a_block_set_meanwhile(
+    inproc_emulator: Any,
+) -> None:
+    """A slot is reserved before the wait; a 429 another request sees during that wait blocks
+    the bucket, and the waiting request must not send into it: it asks again after waiting."""
+    import pinkit
+
+    emu = inproc_emulator
+    limiter = _BlockedWhileWaiting(wait=2.0, block=5.0)
+    with emu.client(rate_limiter=limiter, rate_limit_key="app:u") as client:
+        started = emu.clock.now()
+        client.user_account.get()
+        assert emu.clock.now() - started == pytest.approx(7.0, abs=0.5)  # 2 s, then 5 s more
+        assert limiter.asked == 2
+        limiter.blocks = [600.0]  # a block past the client's 60 s cap: no sending, no hanging
+        with pytest.raises(pinkit.RateLimitError, match="blocked for 600s"):
+            client.user_account.get()
+    assert [r.operation_id for r in emu.requests] == ["user_account/get"]

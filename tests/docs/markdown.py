@@ -46,6 +46,7 @@ class Directive:
     continues: bool = False
     needs: tuple[str, ...] = ()
     pytest: bool = False
+    elsewhere: str | None = None  # run by a test of its own, which finds it by this name
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,8 @@ class Example:
         """Why the block is not run (None: it runs)."""
         if self.directive.skip is not None:
             return self.directive.skip
+        if self.directive.elsewhere is not None:
+            return f"run by a test of its own, as {self.directive.elsewhere!r}"
         if self.kind == "shell" and not any(c[0] == "pinkit" for c in shell_commands(self)):
             return "a shell block without pinkit commands"
         return None
@@ -82,6 +85,8 @@ def parse_directive(body: str) -> Directive:
         if not reason:
             raise DirectiveError("`example: skip` needs a reason")
         return Directive(skip=reason)
+    if words and words[0].startswith("elsewhere="):
+        return Directive(elsewhere=words[0][len("elsewhere=") :])
     continues = pytest = False
     needs: tuple[str, ...] = ()
     for word in words:

@@ -146,6 +146,67 @@ def test_code_exchange_then_api_call(emu: Emulator) -> None:
     assert account.json()["username"] == "emulator_user"
 
 
+def _account_of(emu: Emulator, client_id: str, secret: str, location: str) -> str:
+    body = _token(
+        emu,
+        client_id,
+        secret,
+        grant_type="authorization_code",
+        code=_query(location)["code"],
+        redirect_uri=REDIRECT,
+    ).json()
+    answer = httpx2.get(f"{emu.base_url}/user_account", headers=bearer(body["access_token"]))
+    return str(answer.json()["username"])
+
+
+def test_a_browser_signed_in_as_another_user_consents_as_them(emu: Emulator) -> None:
+    """As on pinterest.com, the consent page acts for the user signed in to this browser:
+    the app's owner until the "Not you?" form signs in as someone else (a cookie)."""
+    bob = emu.create_user("bob_pins")
+    app = _App(emu)
+    url = _authorize_url(emu, app.client_id)
+    with httpx2.Client() as browser:
+        page = browser.get(url)
+        assert '<strong id="username">emulator_user</strong>' in page.text
+        here = "/oauth/?" + urlsplit(url).query
+        signed = browser.post(
+            f"{emu.origin}/oauth/signin", data={"username": "bob_pins", "next": here}
+        )
+        assert signed.status_code == 303 and signed.headers["location"] == here
+        assert browser.cookies["pinkit_emulator_user"] == bob
+        page = browser.get(url)
+        assert '<strong id="username">bob_pins</strong>' in page.text
+        approved = browser.post(emu.authorize_url, data=_query(url) | {"decision": "approve"})
+        assert _account_of(emu, app.client_id, app.client_secret, approved.headers["location"]) == (
+            "bob_pins"
+        )
+    # another browser is still the owner's; headless approval takes the user as an argument
+    owner = httpx2.post(emu.authorize_url, data=_query(url) | {"decision": "approve"})
+    assert _account_of(emu, app.client_id, app.client_secret, owner.headers["location"]) == (
+        "emulator_user"
+    )
+    location = emu.authorize(url, user_id=bob)
+    assert _account_of(emu, app.client_id, app.client_secret, location) == "bob_pins"
+    with pytest.raises(ValueError, match="no user 999"):
+        emu.authorize(url, user_id="999")
+
+
+@pytest.mark.parametrize(
+    ("form", "expected"),
+    [
+        ({"username": "nobody", "next": "/oauth/?x=1"}, "No emulator user is named nobody."),
+        ({"username": "emulator_user", "next": "https://evil.example/"}, "consent page"),
+    ],
+)
+def test_signing_in_refuses_unknown_users_and_foreign_redirects(
+    emu: Emulator, form: dict[str, str], expected: str
+) -> None:
+    answer = httpx2.post(f"{emu.origin}/oauth/signin", data=form)
+    assert answer.status_code == 400 and "location" not in answer.headers
+    assert expected in answer.text
+    assert "pinkit_emulator_user" not in answer.cookies
+
+
 def test_code_is_one_shot_and_bound(emu: Emulator) -> None:
     client_id, secret, code = _code(emu)
     other = _App(emu)

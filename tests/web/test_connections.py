@@ -328,3 +328,33 @@ async def test_the_async_methods(conns: Connections, emu: Emulator) -> None:
         with pytest.raises(NotConnectedError):
             await client.user_account.get()
     await conns.aclose()
+
+
+@pytest.mark.anyio
+async def test_many_clients_of_one_user_in_one_process_refresh_once(
+    conns: Connections, emu: Emulator
+) -> None:
+    """A web worker makes a client per request: 60 requests at once for a user whose token
+    has expired, more than the worker-thread pool (40) and the database pool (15) hold. They
+    wait for one another's refresh on the event loop, not in threads holding connections
+    (which would starve the refresh of a thread to save in): one refresh, all answered."""
+    import anyio
+
+    tokens = login(conns, emu, "dora").tokens
+    conns.save_tokens("dora", replace(tokens, expires_at=time.time() - 1))
+    emu.set_rate_limit("universal", 1000, 1)
+    emu.clear_requests()
+    names: list[str] = []
+
+    async def request() -> None:
+        async with conns.async_client("dora") as client:
+            names.append((await client.user_account.get()).username or "")
+
+    with anyio.fail_after(30):
+        async with anyio.create_task_group() as group:
+            for _ in range(60):
+                group.start_soon(request)
+    assert names == ["emulator_user"] * 60
+    assert token_grants(emu) == 1
+    assert conns.status("dora").refreshes == 2  # the save above and the one refresh
+    await conns.aclose()

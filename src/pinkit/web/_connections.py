@@ -12,6 +12,8 @@ import hashlib
 import logging
 import os
 import secrets
+import threading
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -24,6 +26,7 @@ import httpx2
 
 from .._client import CONNECTION_LIMITS, AsyncClient, Client
 from .._clock import Clock
+from .._flow import Locks
 from .._ratelimit import LocalRateLimiter, RateLimiter, RateLimitsArg, pinned_categories
 from .._ratelimit import resolve_limits as _resolve_limits
 from .._tokens import TokenSet
@@ -170,6 +173,11 @@ class Connections:
         self._async_http = async_http_client
         self._owns_async_http = async_http_client is None
         self.client_options = dict(client_options or {})
+        # One set of refresh locks per user for every client made here: the clients of one
+        # user in this process refresh one at a time, waiting in memory (tasks on the event
+        # loop), so the database sees one locker per process and user.
+        self._user_locks: weakref.WeakValueDictionary[str, Locks] = weakref.WeakValueDictionary()
+        self._user_locks_guard = threading.Lock()
         for reserved in ("access_token", "oauth_app", "token_store", "http_client", "clock"):
             if reserved in self.client_options:
                 raise InvalidInputError(f"client_options cannot set {reserved}: Connections does")
@@ -297,21 +305,35 @@ class Connections:
             kwargs["rate_limiter"] = self.rate_limiter
         return kwargs
 
+    def _locks(self, user_key: str) -> Locks:
+        with self._user_locks_guard:
+            locks = self._user_locks.get(user_key)
+            if locks is None:
+                locks = self._user_locks[user_key] = Locks()
+            return locks
+
     def client(self, user_key: str) -> Client:
         """A ``Client`` acting as ``user_key`` (``NotConnectedError`` if the user has no
         tokens). It shares this object's connection pool and rate limiter, and refreshes and
-        saves through the database. Closing it leaves the pool open."""
+        saves through the database, one client of this user at a time. Closing it leaves the
+        pool open."""
         if self._http is None:
             self._http = httpx2.Client(limits=CONNECTION_LIMITS)
-        return Client(http_client=self._http, **self._client_kwargs(user_key))
+        client = Client(http_client=self._http, **self._client_kwargs(user_key))
+        client._locks = self._locks(user_key)
+        return client
 
     def async_client(self, user_key: str) -> AsyncClient:
         """An ``AsyncClient`` acting as ``user_key``; its first request reads the tokens (in a
-        worker thread: ``NotConnectedError`` if there are none). Use it on one event loop: the
-        connection pool it shares belongs to that loop."""
+        worker thread: ``NotConnectedError`` if there are none). Make one per request: the
+        clients of one user wait for each other's refresh on the event loop, not in worker
+        threads. Use it on one event loop: the connection pool it shares belongs to that
+        loop."""
         if self._async_http is None:
             self._async_http = httpx2.AsyncClient(limits=CONNECTION_LIMITS)
-        return AsyncClient(http_client=self._async_http, **self._client_kwargs(user_key))
+        client = AsyncClient(http_client=self._async_http, **self._client_kwargs(user_key))
+        client._locks = self._locks(user_key)
+        return client
 
     # -- status, disconnect, keys ---------------------------------------------------------------
     def status(self, user_key: str) -> ConnectionStatus:

@@ -5,6 +5,11 @@ redirect, so an attacker cannot bounce users to their own URL) and shows the app
 scopes and Approve / Deny buttons. The buttons POST back here; Approve redirects to the app with a
 one-shot ``code`` and the ``state``, Deny with ``error=access_denied``. The ``authorize`` control
 posts the same form, so headless approval takes exactly this path.
+
+Who approves: the user signed in to the emulator in this browser, as on pinterest.com. A
+browser is signed in as the app's owner (the default user) until it signs in as someone else
+with the page's "Not you?" form (``POST /oauth/signin``), which keeps the user in the
+``pinkit_emulator_user`` cookie. Each browser (or browser context) keeps its own.
 """
 
 from __future__ import annotations
@@ -24,22 +29,52 @@ from ..._registry import State
 from ..user_account.rules import UserRules
 from .rules import OAuthRules, parse_scopes
 
-__all__ = ["CONSENT_ROUTE", "decide_url"]
+__all__ = ["CONSENT_ROUTE", "SIGNIN_ROUTE", "USER_COOKIE", "decide_url"]
+
+USER_COOKIE = "pinkit_emulator_user"  # the user id this browser is signed in as
 
 
 class ConsentError(Exception):
     """The request cannot be trusted to redirect anywhere: show an error page."""
 
 
+async def _form(request: Request) -> dict[str, str]:
+    return dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
+
+
 async def consent_endpoint(request: Request) -> Response:
     backend: Backend = request.app.state.backend
+    signed_in = request.cookies.get(USER_COOKIE)
     if request.method == "POST":
-        form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
-        return await run_in_threadpool(_decide, backend, form)
-    return await run_in_threadpool(_page, backend, dict(request.query_params))
+        return await run_in_threadpool(_decide, backend, await _form(request), signed_in)
+    return await run_in_threadpool(_page, backend, dict(request.query_params), signed_in)
+
+
+async def signin_endpoint(request: Request) -> Response:
+    """Sign this browser in as ``username``, then back to the consent page (``next``)."""
+    backend: Backend = request.app.state.backend
+    form = await _form(request)
+    back = form.get("next", "")
+    if not back.startswith("/oauth/?"):
+        return _error_page("The sign-in form must come from the consent page.")
+    with backend.read() as state:
+        user = state.rules(UserRules).find_by_username(form.get("username", "").strip())
+    if user is None:
+        return _error_page(f"No emulator user is named {form.get('username', '')}.")
+    response = RedirectResponse(back, status_code=303)
+    response.set_cookie(USER_COOKIE, user["id"], httponly=True, samesite="lax")
+    return response
 
 
 CONSENT_ROUTE = Route("/oauth/", consent_endpoint, methods=["GET", "POST"])
+SIGNIN_ROUTE = Route("/oauth/signin", signin_endpoint, methods=["POST"])
+
+
+def _approver(state: State, app: dict[str, Any], signed_in: str | None) -> str:
+    """The user who answers the consent page: the one signed in, else the app's owner."""
+    if signed_in and state.rules(UserRules).exists(signed_in):
+        return signed_in
+    return str(app["owner"])
 
 
 def _validate(state: State, params: dict[str, str]) -> dict[str, Any]:
@@ -72,13 +107,13 @@ def _redirect(uri: str, **params: str) -> RedirectResponse:
     return RedirectResponse(urlunsplit(parts._replace(query=urlencode(query))), status_code=302)
 
 
-def _page(backend: Backend, params: dict[str, str]) -> Response:
+def _page(backend: Backend, params: dict[str, str], signed_in: str | None = None) -> Response:
     with backend.read() as state:
         try:
             app = _validate(state, params)
         except ConsentError as err:
             return _error_page(str(err))
-        username = state.rules(UserRules).username_of(app["owner"])
+        username = state.rules(UserRules).username_of(_approver(state, app, signed_in))
     error = _redirect_error(params)
     if error:
         return _redirect(params["redirect_uri"], error=error, state=params.get("state", ""))
@@ -88,6 +123,7 @@ def _page(backend: Backend, params: dict[str, str]) -> Response:
         for k in ("client_id", "redirect_uri", "response_type", "scope", "state")
     )
     items = "".join(f"<li><code>{html.escape(s)}</code></li>" for s in scopes)
+    here = html.escape("/oauth/?" + urlencode(params))
     body = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Authorize {html.escape(app["name"])}</title>
 <style>body{{font-family:sans-serif;max-width:32rem;margin:3rem auto}}
@@ -100,11 +136,16 @@ with these permissions:</p>
 <form method="post" action="/oauth/">{hidden}
 <button type="submit" name="decision" value="approve" id="approve">Approve</button>
 <button type="submit" name="decision" value="deny" id="deny">Deny</button>
+</form>
+<form method="post" action="/oauth/signin" id="signin"><p>Not {html.escape(username)}?
+<input type="hidden" name="next" value="{here}">
+<input name="username" id="signin-username" placeholder="username" required>
+<button type="submit" id="signin-submit">Sign in as another user</button></p>
 </form></body></html>"""
     return HTMLResponse(body)
 
 
-def _decide(backend: Backend, form: dict[str, str]) -> Response:
+def _decide(backend: Backend, form: dict[str, str], signed_in: str | None = None) -> Response:
     with backend.write() as state:
         try:
             app = _validate(state, form)
@@ -120,7 +161,7 @@ def _decide(backend: Backend, form: dict[str, str]) -> Response:
             app=app,
             redirect_uri=form["redirect_uri"],
             scopes=parse_scopes(form.get("scope")),
-            user_id=app["owner"],
+            user_id=_approver(state, app, signed_in),
         )
     return _redirect(form["redirect_uri"], code=code, state=redirect_state)
 
@@ -134,15 +175,22 @@ def _error_page(message: str) -> HTMLResponse:
     return HTMLResponse(body, status_code=400)
 
 
-def decide_url(backend: Backend, url: str, *, approve: bool = True) -> str:
-    """Press Approve (or Deny) on the consent page for authorize ``url``; the redirect URL.
+def decide_url(
+    backend: Backend, url: str, *, approve: bool = True, user_id: str | None = None
+) -> str:
+    """Press Approve (or Deny) on the consent page for authorize ``url``, signed in as
+    ``user_id`` (None: the app's owner); the redirect URL.
 
     Runs the same function as the page's form POST. Raises ``EmulatorError`` where the page
-    would show an error (unknown client_id, unregistered redirect_uri).
+    would show an error (unknown client_id, unregistered redirect_uri) and for an unknown user.
     """
+    if user_id is not None:
+        with backend.read() as state:
+            if not state.rules(UserRules).exists(user_id):
+                raise EmulatorError(f"no user {user_id}")
     form = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
     form["decision"] = "approve" if approve else "deny"
-    response = _decide(backend, form)
+    response = _decide(backend, form, user_id)
     location = response.headers.get("location")
     if location is None:
         page = bytes(response.body).decode()

@@ -96,10 +96,13 @@ def issue_conversion_token(backend: Backend, *, user_id: str | None = None) -> d
 
 
 @control("POST", "/authorize", render=lambda url: {"redirect_url": url})
-def authorize(backend: Backend, url: str, *, approve: bool = True) -> str:
-    """Answer the consent page for authorize ``url`` headlessly: the redirect URL (with
-    ``code`` and ``state``, or ``error=access_denied`` when ``approve`` is false)."""
-    return decide_url(backend, url, approve=approve)
+def authorize(
+    backend: Backend, url: str, *, approve: bool = True, user_id: str | None = None
+) -> str:
+    """Answer the consent page for authorize ``url`` headlessly, as ``user_id`` (None: the
+    app's owner, the default user): the redirect URL (with ``code`` and ``state``, or
+    ``error=access_denied`` when ``approve`` is false)."""
+    return decide_url(backend, url, approve=approve, user_id=user_id)
 
 
 CONTROLS: list[Control[..., Any]] = [

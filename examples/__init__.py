@@ -1,0 +1,1 @@
+"""Example applications built on pinkit (not part of the installed package)."""
