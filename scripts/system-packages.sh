@@ -3,7 +3,9 @@
 # Elsewhere it only says which are missing: the tests that need them skip, saying so, unless
 # CI=true, where a missing tool fails the run.
 set -euo pipefail
-PACKAGES="tmux"
+# tmux: the terminal tests; chromium: the browser tests (tests/_browser.py drives it);
+# postgresql and redis-server: the web kit's stores and shared rate limits (tests/servers.py).
+PACKAGES="tmux chromium postgresql redis-server"
 missing=""
 for package in $PACKAGES; do
   dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"

@@ -1,4 +1,6 @@
-"""Shared fixtures: the official OpenAPI description, read from outside the repository."""
+"""Shared fixtures: the official OpenAPI description, read from outside the repository, a
+real browser (``tests/_browser.py``), and the real PostgreSQL and Redis servers of
+``tests/servers.py``."""
 
 from __future__ import annotations
 
@@ -8,7 +10,10 @@ from typing import Any
 import pytest
 
 from pinkit.emulator import Emulator
+from tests.servers import PostgresServer, RedisServer
 from tests.spec import load_spec, require_spec, response_problems
+
+pytest_plugins = ["tests._browser"]  # ``chromium`` and ``page``: a real browser, for any test
 
 
 @pytest.fixture(scope="session")
@@ -40,3 +45,39 @@ def inproc_emulator() -> Iterator[Emulator]:
         yield emulator
     finally:
         emulator.close()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One ``redis-server`` for the session (free port, no persistence), stopped at the end."""
+    server = RedisServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's Redis, emptied for this test."""
+    import redis
+
+    with redis.Redis.from_url(redis_server.url) as client:
+        client.flushall()
+    return redis_server.url
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL cluster for the session (run as the postgres user), stopped at the end."""
+    server = PostgresServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """A SQLAlchemy URL of a new, empty database on the session's PostgreSQL."""
+    return postgres_server.create_database()[1]

@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from ._client import AsyncClient, Client
     from ._clock import Clock, SystemClock
     from ._pagination import AsyncPager, SyncPager
-    from ._ratelimit import Limit
+    from ._ratelimit import Limit, LocalRateLimiter, RateLimiter, RateLimiterError
     from ._redact import Secret
+    from ._redis_ratelimit import RedisRateLimiter
     from ._tokens import FileTokenStore, MemoryTokenStore, TokenSet, TokenStore
     from .auth import OAuthApp
     from .conversions import BulkSummary, ConversionEvent, EventResult, SendResult
@@ -69,6 +70,10 @@ _LAZY = {
     "AsyncPager": "._pagination",
     "SyncPager": "._pagination",
     "Limit": "._ratelimit",
+    "LocalRateLimiter": "._ratelimit",
+    "RateLimiter": "._ratelimit",
+    "RateLimiterError": "._ratelimit",
+    "RedisRateLimiter": "._redis_ratelimit",
     "Secret": "._redact",
     "FileTokenStore": "._tokens",
     "MemoryTokenStore": "._tokens",
@@ -169,6 +174,7 @@ __all__ = [
     "InternalServerError",
     "InvalidInputError",
     "Limit",
+    "LocalRateLimiter",
     "MemoryTokenStore",
     "NotFoundError",
     "OAuthApp",
@@ -177,6 +183,9 @@ __all__ = [
     "PermissionDeniedError",
     "PinterestError",
     "RateLimitError",
+    "RateLimiter",
+    "RateLimiterError",
+    "RedisRateLimiter",
     "Report",
     "ReportError",
     "Secret",

@@ -21,11 +21,13 @@ from . import __version__
 from ._flow import Flow, Send, Sleep
 from ._operations import Operation, find
 from ._ratelimit import (
+    LocalRateLimiter,
     RateLimiter,
     RateLimitsArg,
+    observe_flow,
     pinned_categories,
+    reserve_flow,
     resolve_limits,
-    token_fingerprint,
 )
 from ._redact import (
     Env,
@@ -310,6 +312,7 @@ class BaseClient:
         env: Env,
         clock: Clock,
         transfer_timeout: float | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         setup_logging(env)
         self.clock = clock
@@ -328,12 +331,23 @@ class BaseClient:
             else check_seconds("transfer_timeout", transfer_timeout, positive=True)
         )
         self.retry = RetryPolicy(max_retries, MAX_RETRY_WAIT_S)
-        limits = resolve_limits(rate_limits)
-        self.limiter = (
-            None
-            if limits is None
-            else RateLimiter(limits, pinned=pinned_categories(rate_limits), clock=clock.now)
-        )
+        self.limiter: RateLimiter | None
+        if rate_limiter is not None:
+            if rate_limits is not None:
+                raise InvalidInputError(
+                    "pass rate_limits= (this client's own limiter) or rate_limiter= (a shared "
+                    "one), not both"
+                )
+            self.limiter = rate_limiter
+        else:
+            limits = resolve_limits(rate_limits)
+            self.limiter = (
+                None
+                if limits is None
+                else LocalRateLimiter(
+                    limits, pinned=pinned_categories(rate_limits), clock=clock.now
+                )
+            )
         self.ad_account_id = ad_account_id or env.get("PINTEREST_AD_ACCOUNT_ID") or None
         if self.ad_account_id is not None:
             check_id("ad_account_id", self.ad_account_id)
@@ -392,11 +406,11 @@ class BaseClient:
         return request, operation_for(method, rel)
 
     def _limit_keys(
-        self, operation: Operation | None, fingerprint: str, request: httpx2.Request
+        self, operation: Operation | None, identity: str, request: httpx2.Request
     ) -> list[tuple[str, ...]]:
-        keys: list[tuple[str, ...]] = [(fingerprint, "universal")]
+        keys: list[tuple[str, ...]] = [(identity, "universal")]
         if operation is not None and operation.category:
-            key: tuple[str, ...] = (fingerprint, operation.category)
+            key: tuple[str, ...] = (identity, operation.category)
             if operation.category == "ads_conversions":
                 match = operation.match(self._url(str(request.url))[1])
                 key += ((match or {}).get("ad_account_id", ""),)
@@ -426,9 +440,8 @@ class BaseClient:
             request.headers["Authorization"] = "Bearer " + token.get_secret_value()
             keys: list[tuple[str, ...]] = []
             if self.limiter is not None:
-                fingerprint = token_fingerprint(token.get_secret_value())
-                keys = self._limit_keys(operation, fingerprint, request)
-                wait = self.limiter.reserve(keys)
+                keys = self._limit_keys(operation, tokens.rate_key, request)
+                wait = yield from reserve_flow(self.limiter, keys)
                 if wait > self.retry.max_wait:
                     raise RateLimitError(
                         f"client-side {category or 'universal'} rate limit: next slot in "
@@ -458,8 +471,12 @@ class BaseClient:
             status = response.status_code
             wait_hint = server_wait(response.headers, self.clock)
             if self.limiter is not None and keys:
-                self.limiter.observe(
-                    keys[-1], response.headers, limited=status == 429, wait=wait_hint or 0.0
+                yield from observe_flow(
+                    self.limiter,
+                    keys[-1],
+                    response.headers,
+                    limited=status == 429,
+                    wait=wait_hint or 0.0,
                 )
             if status < 400:
                 return response

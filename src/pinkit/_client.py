@@ -18,7 +18,7 @@ from ._clock import SYSTEM_CLOCK, Clock
 from ._deadline import bounded_http_client
 from ._flow import Flow, Locks, run_async, run_sync
 from ._pagination import AsyncPager, SyncPager
-from ._ratelimit import RateLimitsArg
+from ._ratelimit import RateLimiter, RateLimitsArg
 from ._redact import Environment, Secret
 from ._resource import Async, AsyncHost, Call, Host, M, PageCall, Sync, SyncHost
 from .auth import (
@@ -74,6 +74,8 @@ class _ClientBase(BaseClient, Generic[H, M]):
         on_token_refresh: TokenCallback | None = None,
         ad_account_id: str | None = None,
         clock: Clock | None = None,
+        rate_limiter: RateLimiter | None = None,
+        rate_limit_key: str | None = None,
     ) -> None:
         """Defaults come from PINTEREST_ACCESS_TOKEN, PINTEREST_REFRESH_TOKEN,
         PINTEREST_CLIENT_ID/SECRET, PINTEREST_AD_ACCOUNT_ID and PINTEREST_API_URI.
@@ -90,6 +92,12 @@ class _ClientBase(BaseClient, Generic[H, M]):
         ``clock`` (a ``pinkit.Clock``; the system clock by default) is where the client reads
         time and waits: token expiry, rate-limit pacing, retry backoff and Retry-After, media
         polling. The emulator's clock makes those waits pass instantly in tests.
+
+        ``rate_limits`` configures the client's own in-process limiter (a preset, a mapping of
+        categories to limits, or False); ``rate_limiter`` replaces it with one shared by
+        several clients or processes (``pinkit.LocalRateLimiter``, ``pinkit.RedisRateLimiter``).
+        ``rate_limit_key`` names the user and app its buckets count (default: the app's
+        client_id and this client's first token, kept across refreshes).
         """
         # Secrets as Secret, the environment behind a repr without values: the locals of this
         # frame show in tracebacks of bad settings (pytest --showlocals, rich, Sentry).
@@ -105,6 +113,7 @@ class _ClientBase(BaseClient, Generic[H, M]):
             env=env,
             clock=SYSTEM_CLOCK if clock is None else clock,
             transfer_timeout=transfer_timeout,
+            rate_limiter=rate_limiter,
         )
         token: TokenSet | None = None
         if access_token:
@@ -121,6 +130,7 @@ class _ClientBase(BaseClient, Generic[H, M]):
             clock=self.clock,
             timeout=self.attempt_timeout,
             load_now=not self._is_async,  # the async client reads the store off its loop
+            rate_key=rate_limit_key,
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else self._default_http()

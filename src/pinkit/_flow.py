@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Awaitable, Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -89,9 +89,12 @@ class Sleep:
 @dataclass(frozen=True)
 class Blocking:
     """Call ``fn()`` (file or token-store I/O); the flow receives its result or has its error
-    thrown into it. ``run_sync`` calls it inline, ``run_async`` in a worker thread."""
+    thrown into it. ``run_sync`` calls it inline, ``run_async`` in a worker thread, or awaits
+    ``async_fn()`` instead when the work has a native async form (a Redis call on the event
+    loop's own client)."""
 
     fn: Callable[[], Any]
+    async_fn: Callable[[], Awaitable[Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -261,7 +264,10 @@ async def _run_async(flow: Flow[T], http: httpx2.AsyncClient, locks: Locks, cloc
             elif isinstance(step, Sleep):
                 await clock.async_sleep(step.seconds)
             elif isinstance(step, Blocking):
-                result = await anyio.to_thread.run_sync(step.fn)
+                if step.async_fn is not None:
+                    result = await step.async_fn()
+                else:
+                    result = await anyio.to_thread.run_sync(step.fn)
             elif isinstance(step, Concurrently):
                 await _concurrently_async(step, http, locks, clock)
             else:

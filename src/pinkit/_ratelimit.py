@@ -1,4 +1,10 @@
-"""Client-side rate limiting keyed by token and ``x-ratelimit-category``.
+"""Client-side rate limiting keyed by identity (user and app) and ``x-ratelimit-category``.
+
+``RateLimiter`` is the interface; ``LocalRateLimiter`` keeps its buckets in the process and
+``pinkit.RedisRateLimiter`` in Redis, shared by every worker. A bucket key is
+``(identity, category[, ad account])``: the identity names a user of an app, as Pinterest
+meters them (``TokenManager.rate_key``), so a refresh, which rotates the access token, never
+resets a count.
 
 Each bucket is a token bucket refilled continuously. ``reserve`` takes a slot and answers how
 long to wait for it, so the caller sleeps outside any lock (threads and tasks alike). Server
@@ -13,22 +19,61 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any, Protocol, runtime_checkable
 
+from ._flow import Blocking, Flow
 from ._validate import check_seconds
-from .errors import InvalidInputError
+from .errors import InvalidInputError, PinterestError
 
-__all__ = ["STANDARD", "TRIAL", "Limit", "RateLimiter", "RateLimitsArg", "token_fingerprint"]
+__all__ = [
+    "STANDARD",
+    "TRIAL",
+    "Limit",
+    "LocalRateLimiter",
+    "RateLimiter",
+    "RateLimiterError",
+    "RateLimitsArg",
+    "observe_flow",
+    "reserve_flow",
+    "token_fingerprint",
+]
+
+Key = tuple[str, ...]
+
+
+class RateLimiterError(PinterestError):
+    """A shared rate limiter could not be asked (``RedisRateLimiter(on_error="closed")``)."""
 
 
 @dataclass(frozen=True)
 class Limit:
+    """``requests`` per ``window_s`` seconds. ``burst``: how many may go at once from a full
+    bucket (None: all ``requests``; 1 spaces every request ``window_s / requests`` apart, which
+    keeps any window of ``window_s`` under the limit, as a server counting fixed windows
+    wants)."""
+
     requests: int
     window_s: float
+    burst: int | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.requests, bool) or not isinstance(self.requests, int):
+            raise ValueError(f"requests must be an integer, got {self.requests!r}")
+        if self.requests < 1 or not self.window_s > 0:
+            raise ValueError("a limit needs requests >= 1 and window_s > 0")
+        if self.burst is not None and self.burst < 1:
+            raise ValueError("burst must be >= 1")
 
     @property
     def rate(self) -> float:
         return self.requests / self.window_s
+
+    @property
+    def capacity(self) -> float:
+        """Slots a full bucket holds."""
+        return float(self.requests if self.burst is None else min(self.burst, self.requests))
 
 
 _MINUTE, _DAY = 60.0, 86_400.0
@@ -115,7 +160,74 @@ def _check_limit(category: str, value: Limit | tuple[int, float]) -> Limit:
             f"rate limit for {category}: requests must be an integer >= 1, got {requests!r}"
         )
     window_s = check_seconds(f"rate limit for {category}: window_s", window_s, positive=True)
-    return Limit(requests, window_s)
+    return Limit(requests, window_s, burst=value.burst if isinstance(value, Limit) else None)
+
+
+def advertised_limit(header: str | None, current: Limit) -> Limit | None:
+    """The limit an ``X-RateLimit-Limit`` header states (``120000, 120000;w=60;...``: the first
+    integer, the window from ``w=``, else ``current``'s), keeping ``current``'s burst."""
+    if not header or not (m := _FIRST_INT.search(header)):
+        return None
+    requests = int(m.group())
+    if requests <= 0:
+        return None
+    window = _WINDOW.search(header)
+    window_s = float(window.group(1)) if window else 0.0
+    window_s = window_s or current.window_s  # "w=0" is no window (it would divide by zero)
+    return replace(current, requests=requests, window_s=window_s)
+
+
+@runtime_checkable
+class RateLimiter(Protocol):
+    """What a client (``Client(rate_limiter=...)``) and the conversions bulk sender ask before
+    each request and tell after each answer. Keys are ``(identity, category, *scope)``: the
+    identity names a user of an app (``Client(rate_limit_key=...)``), the category is the
+    operation's ``x-ratelimit-category`` or ``"universal"``, the scope the ad account of a
+    conversions request. The async forms are what ``AsyncClient`` awaits, so a limiter that does
+    I/O never blocks the event loop."""
+
+    def reserve(self, keys: list[Key]) -> float:
+        """Take one slot of every bucket in ``keys``; seconds to wait before sending."""
+        ...
+
+    def observe(self, key: Key, headers: Mapping[str, str], *, limited: bool, wait: float) -> None:
+        """Learn from an answer: its ``X-RateLimit-*`` headers; ``limited`` (a 429) blocks the
+        bucket for ``wait`` seconds."""
+        ...
+
+    async def areserve(self, keys: list[Key]) -> float: ...
+
+    async def aobserve(
+        self, key: Key, headers: Mapping[str, str], *, limited: bool, wait: float
+    ) -> None: ...
+
+
+def reserve_flow(limiter: Any, keys: list[Key]) -> Flow[float]:
+    """Reserve ``keys`` on ``limiter``: inline for the in-process limiter (no I/O), else as a
+    blocking step with its async form (``areserve``) for the async client. A limiter with no
+    async form (a plain ``SendLimiter``) runs in a worker thread under ``AsyncClient``."""
+    if isinstance(limiter, LocalRateLimiter):
+        return limiter.reserve(keys)
+    areserve = getattr(limiter, "areserve", None)
+    wait = yield Blocking(
+        partial(limiter.reserve, keys), None if areserve is None else partial(areserve, keys)
+    )
+    return float(wait)
+
+
+def observe_flow(
+    limiter: Any, key: Key, headers: Mapping[str, str], *, limited: bool, wait: float
+) -> Flow[None]:
+    """``observe`` as ``reserve_flow`` runs ``reserve``."""
+    if isinstance(limiter, LocalRateLimiter):
+        limiter.observe(key, headers, limited=limited, wait=wait)
+        return
+    aobserve = getattr(limiter, "aobserve", None)
+    sync = partial(limiter.observe, key, headers, limited=limited, wait=wait)
+    native = (
+        None if aobserve is None else partial(aobserve, key, headers, limited=limited, wait=wait)
+    )
+    yield Blocking(sync, native)
 
 
 class _Bucket:
@@ -123,13 +235,13 @@ class _Bucket:
 
     def __init__(self, limit: Limit, now: float) -> None:
         self.limit = limit
-        self.tokens = float(limit.requests)
+        self.tokens = limit.capacity
         self.updated = now
         self.blocked_until = 0.0
 
     def _refill(self, now: float) -> None:
         elapsed = max(0.0, now - self.updated)
-        self.tokens = min(float(self.limit.requests), self.tokens + elapsed * self.limit.rate)
+        self.tokens = min(self.limit.capacity, self.tokens + elapsed * self.limit.rate)
         self.updated = now
 
     def reserve(self, now: float) -> float:
@@ -139,8 +251,13 @@ class _Bucket:
         return max(wait, self.blocked_until - now)
 
 
-class RateLimiter:
-    """Buckets per (token fingerprint, category[, ad account]); thread-safe, no I/O."""
+class LocalRateLimiter:
+    """Buckets per (identity, category[, ad account]) in this process; thread-safe, no I/O.
+
+    ``Client(rate_limits=...)`` makes one per client; pass one to several clients
+    (``rate_limiter=``) to share its counts between them, or a ``RedisRateLimiter`` to share
+    them between processes.
+    """
 
     def __init__(
         self,
@@ -169,7 +286,7 @@ class RateLimiter:
     def reserve(self, keys: list[tuple[str, ...]]) -> float:
         """Take one slot from every bucket in ``keys``; seconds to wait before sending.
 
-        A key is ``(fingerprint, category, *scope)``; its limit is the category's.
+        A key is ``(identity, category, *scope)``; its limit is the category's.
         """
         with self._lock:
             now = self._clock()
@@ -189,16 +306,11 @@ class RateLimiter:
             bucket = self._bucket(key, key[1], now)
             if bucket is None:
                 return
-            limit_header = headers.get("x-ratelimit-limit")
-            if limit_header and (m := _FIRST_INT.search(limit_header)):
-                window = _WINDOW.search(limit_header)
-                window_s = float(window.group(1)) if window else bucket.limit.window_s
-                window_s = window_s or bucket.limit.window_s  # "w=0" is no window
-                advertised = Limit(int(m.group()), window_s)
-                if advertised.requests > 0 and (
-                    key[1] not in self.pinned or advertised.rate < bucket.limit.rate
-                ):
-                    bucket.limit = advertised
+            advertised = advertised_limit(headers.get("x-ratelimit-limit"), bucket.limit)
+            if advertised is not None and (
+                key[1] not in self.pinned or advertised.rate < bucket.limit.rate
+            ):
+                bucket.limit = advertised
             remaining = headers.get("x-ratelimit-remaining")
             if remaining is not None and _DIGITS.fullmatch(remaining.strip()):
                 bucket._refill(now)
@@ -207,3 +319,11 @@ class RateLimiter:
                     bucket.blocked_until = max(bucket.blocked_until, now + wait)
             if limited and wait > 0:
                 bucket.blocked_until = max(bucket.blocked_until, now + wait)
+
+    async def areserve(self, keys: list[tuple[str, ...]]) -> float:
+        return self.reserve(keys)
+
+    async def aobserve(
+        self, key: tuple[str, ...], headers: Mapping[str, str], *, limited: bool, wait: float
+    ) -> None:
+        self.observe(key, headers, limited=limited, wait=wait)

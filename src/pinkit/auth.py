@@ -11,7 +11,7 @@ import base64
 import functools
 import secrets
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx2
@@ -20,6 +20,7 @@ from . import _base
 from ._clock import SYSTEM_CLOCK, Clock
 from ._deadline import bounded_http_client
 from ._flow import Blocking, Exclusive, Flow, Locks, Send, run_async, run_sync
+from ._ratelimit import token_fingerprint
 from ._redact import Env, Secret, reveal
 from ._tokens import (
     REFRESH_LEEWAY_S,
@@ -42,6 +43,8 @@ __all__ = [
     "TokenSet",
     "TokenStore",
 ]
+
+T = TypeVar("T")
 
 DEFAULT_API_BASE_URL = "https://api.pinterest.com/v5"
 DEFAULT_AUTHORIZE_URL = "https://www.pinterest.com/oauth/"
@@ -120,6 +123,10 @@ class OAuthApp:
     def token_url(self) -> str:
         return f"{self.api_base_url}/oauth/token"
 
+    @property
+    def revoke_url(self) -> str:
+        return f"{self.api_base_url}/oauth/token/revoke"
+
     def authorization_url(self, scopes: Iterable[str], state: str | None = None) -> tuple[str, str]:
         """The consent page URL and the ``state`` to check on the redirect."""
         state = state or secrets.token_urlsafe(24)
@@ -137,17 +144,18 @@ class OAuthApp:
 
     # -- flows shared by the sync and async entry points and by the refreshing client --
 
-    def token_request(self, fields: Mapping[str, str | Secret]) -> httpx2.Request:
-        """The POST to the token endpoint: the only place the clear secrets are written out."""
+    def token_request(
+        self, fields: Mapping[str, str | Secret], url: str | None = None
+    ) -> httpx2.Request:
+        """The POST to the token endpoint (or ``url``, the revoke endpoint): the only place the
+        clear secrets are written out."""
+        credentials = f"{self.client_id}:{self._secret.get_secret_value()}".encode()
         return httpx2.Request(
             "POST",
-            self.token_url,
+            url or self.token_url,
             data={name: reveal(value) for name, value in fields.items()},
             headers={
-                "Authorization": "Basic "
-                + base64.b64encode(
-                    f"{self.client_id}:{self._secret.get_secret_value()}".encode()
-                ).decode("ascii"),
+                "Authorization": "Basic " + base64.b64encode(credentials).decode("ascii"),
                 "Accept": "application/json",
             },
         )
@@ -168,6 +176,27 @@ class OAuthApp:
         except httpx2.TransportError as exc:
             raise _base.connection_error(exc, request) from None
         return self.parse_token_response(response, previous, clock=clock)
+
+    def revoke_flow(
+        self, token: str | Secret | None, token_type_hint: str | None = None
+    ) -> Flow[None]:
+        """POST ``token`` to ``oauth/token/revoke``; ``OAuthError`` when Pinterest refuses (it
+        revokes only tokens of system users, api-facts §3.1)."""
+        token = Secret.of(token)
+        if not token:
+            raise InvalidInputError("a token to revoke is required")
+        fields: dict[str, str | Secret] = {"token": token}
+        if token_type_hint is not None:
+            if token_type_hint not in ("access_token", "refresh_token"):
+                raise InvalidInputError("token_type_hint is access_token or refresh_token")
+            fields["token_type_hint"] = token_type_hint
+        request = self.token_request(fields, self.revoke_url)
+        try:
+            response = yield Send(request)
+        except httpx2.TransportError as exc:
+            raise _base.connection_error(exc, request) from None
+        if response.status_code >= 300:
+            raise _base.status_error(response, clock=self.clock, error_class=OAuthError)
 
     def parse_token_response(
         self,
@@ -232,13 +261,13 @@ class OAuthApp:
     def _client_credentials_fields(scopes: Iterable[str]) -> dict[str, str | Secret]:
         return {"grant_type": "client_credentials", "scope": _join_scopes(scopes)}
 
-    def _run(self, flow: Flow[TokenSet]) -> TokenSet:
+    def _run(self, flow: Flow[T]) -> T:
         if self._http_client is not None:
             return run_sync(flow, self._http_client, self._locks, self.clock)
         with bounded_http_client(timeout=_base.DEFAULT_TIMEOUT) as http:
             return run_sync(flow, http, self._locks, self.clock)
 
-    async def _arun(self, flow: Flow[TokenSet]) -> TokenSet:
+    async def _arun(self, flow: Flow[T]) -> T:
         if self._async_http_client is not None:
             return await run_async(flow, self._async_http_client, self._locks, self.clock)
         async with httpx2.AsyncClient(timeout=_base.DEFAULT_TIMEOUT) as http:
@@ -264,6 +293,14 @@ class OAuthApp:
     def client_credentials(self, scopes: Iterable[str]) -> TokenSet:
         """An app-only token for the app owner's account."""
         return self._run(self.grant_flow(self._client_credentials_fields(scopes)))
+
+    def revoke(self, token: str | Secret, *, token_type_hint: str | None = None) -> None:
+        """Ask Pinterest to revoke an access or refresh token (``OAuthError`` if it refuses:
+        only system users' tokens are revocable today)."""
+        self._run(self.revoke_flow(token, token_type_hint))
+
+    async def arevoke(self, token: str | Secret, *, token_type_hint: str | None = None) -> None:
+        await self._arun(self.revoke_flow(token, token_type_hint))
 
     async def aexchange_code(
         self, code: str | Secret, *, continuous_refresh: bool = True
@@ -313,6 +350,9 @@ class TokenManager:
     refresh instead of each starting their own (which, with rotation, would invalidate each
     other's refresh tokens). Token-store reads and writes are ``Blocking`` steps: the async
     client runs them in a worker thread. Expiry is judged on ``clock``.
+
+    ``rate_key`` is the identity the client's rate-limit buckets are kept under (see the
+    property).
     """
 
     def __init__(
@@ -326,6 +366,7 @@ class TokenManager:
         clock: Clock = SYSTEM_CLOCK,
         timeout: float | None = _base.DEFAULT_ATTEMPT_TIMEOUT_S,
         load_now: bool = True,
+        rate_key: str | None = None,
     ) -> None:
         """Without a ``token``, the one in ``store`` is used: read here when ``load_now``,
         else by the first flow (the async client, which must not block its event loop)."""
@@ -341,10 +382,23 @@ class TokenManager:
         self.leeway = leeway
         self.clock = clock
         self.timeout = timeout
+        self._rate_key = rate_key
 
     @property
     def token(self) -> TokenSet | None:
         return self._token
+
+    @property
+    def rate_key(self) -> str:
+        """Who the rate-limit buckets count: the key given (``pinkit.web`` gives the app's
+        client_id and the user's key), else the app's client_id and a fingerprint of the first
+        access token used, kept for the life of this manager. A refresh rotates the access
+        token but not the user and app that Pinterest meters, so it never resets a count."""
+        if self._rate_key is None:
+            token = self._token
+            seed = token_fingerprint(token.access_token) if token and token.access_token else "-"
+            self._rate_key = f"{self.app.client_id}:{seed}" if self.app is not None else seed
+        return self._rate_key
 
     @property
     def can_refresh(self) -> bool:
@@ -405,21 +459,28 @@ class TokenManager:
         """Refresh unless someone else (a thread, a task, another process) already did.
 
         Threads and tasks of one client come here one at a time (``Exclusive``). Processes
-        sharing a store that has ``lock()`` do as well: the lock is held from the reload to the
-        save, so whoever comes second finds the first one's token in the store and uses it. A
-        refused refresh reloads the store once more, for a token that a process not holding
-        the lock saved meanwhile, before giving up.
+        sharing a store that has ``lock()`` (``FileTokenStore``: a file lock; ``pinkit.web``'s
+        database store: a row lock) do as well: the lock is held from the reload to the save,
+        so whoever comes second finds the first one's token in the store and uses it. A refused
+        refresh reloads the store once more, for a token that a process not holding the lock
+        saved meanwhile, before giving up. ``acquire`` and ``release`` are blocking steps
+        (worker threads under the async client); a store may save and release at once.
         """
-        lock: StoreLock | None = None
-        if self.store is not None and callable(getattr(self.store, "lock", None)):
-            lock = self.store.lock()  # type: ignore[attr-defined]
-        try:
-            if lock is not None:
-                yield Blocking(lock.acquire)
+        make_lock = getattr(self.store, "lock", None)
+        if not callable(make_lock):
             return (yield from self._refresh_once_flow(stale_access_token))
-        finally:
-            if lock is not None:
-                lock.release()  # never blocks: fine even while the flow is being closed
+        lock: StoreLock = make_lock()
+        yield Blocking(lock.acquire)
+        try:
+            token = yield from self._refresh_once_flow(stale_access_token)
+        except Exception:
+            yield Blocking(lock.release)
+            raise
+        except BaseException:  # closed or cancelled: no step can run any more
+            lock.release()
+            raise
+        yield Blocking(lock.release)
+        return token
 
     def _refresh_once_flow(self, stale_access_token: Secret | None) -> Flow[TokenSet]:
         current = self._token

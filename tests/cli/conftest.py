@@ -8,6 +8,7 @@ import json
 import os
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -19,8 +20,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from pinkit.auth import OAuthApp
 from pinkit.cli import run
 from pinkit.emulator import Emulator
+from tests._needs import unavailable
 
 PINKIT = Path(sys.executable).with_name("pinkit")
 
@@ -171,7 +174,7 @@ class Terminal:
 def terminal(cli: CLI) -> Iterator[Terminal]:
     """An 80-column terminal (tmux) to run ``pinkit`` in."""
     if TMUX is None:
-        pytest.skip("tmux is not installed (Debian: apt-get install tmux): terminal tests skipped")
+        unavailable("tmux is not installed (Debian: apt-get install tmux)", "terminal tests")
     folder = Path(tempfile.mkdtemp(prefix="pinkit-tmux-"))  # short: a socket path has a limit
     term = Terminal(cli, folder / "sock")
     try:
@@ -188,6 +191,27 @@ def emulator() -> Iterator[Emulator]:
     """An emulator served over HTTP on a free loopback port, fresh for each test."""
     with Emulator() as emu:
         yield emu
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (for a listener that needs its port up front)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def app_env(app: OAuthApp, emulator: Emulator) -> dict[str, str]:
+    """Environment for `auth login` with ``app``'s credentials against ``emulator``."""
+    return {
+        "PINTEREST_CLIENT_ID": app.client_id,
+        "PINTEREST_CLIENT_SECRET": app._client_secret,
+        "PINTEREST_API_URI": emulator.base_url,
+    }
+
+
+def token_file(cli: CLI, profile: str = "default") -> Path:
+    """Where ``auth login`` saves the profile's tokens."""
+    return cli.config_dir / "tokens" / f"{profile}.json"
 
 
 @pytest.fixture

@@ -23,25 +23,7 @@ from pinkit.cli._config import AppCredentials, ProfileTokenStore
 from pinkit.cli._login import LoginError, LoopbackListener
 from pinkit.emulator import Emulator
 
-from .conftest import CLI, no_traceback, one_line
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def app_env(app: OAuthApp, emulator: Emulator) -> dict[str, str]:
-    return {
-        "PINTEREST_CLIENT_ID": app.client_id,
-        "PINTEREST_CLIENT_SECRET": app._client_secret,
-        "PINTEREST_API_URI": emulator.base_url,
-    }
-
-
-def token_file(cli: CLI, profile: str = "default") -> Path:
-    return cli.config_dir / "tokens" / f"{profile}.json"
+from .conftest import CLI, app_env, free_port, no_traceback, one_line, token_file
 
 
 def login_no_browser(cli: CLI, emulator: Emulator, app: OAuthApp) -> tuple[int, str]:
@@ -229,6 +211,15 @@ def test_listener_checks_state_and_is_one_shot() -> None:
 
     with LoopbackListener(free_port(), "/", "s") as listener, pytest.raises(LoginError):
         listener.wait(0.3)  # timeout
+
+
+def test_an_idle_connection_does_not_hold_up_the_redirect() -> None:
+    """Browsers open spare connections (Chromium preconnects) and may leave them silent: the
+    redirect on another connection is still answered at once."""
+    with LoopbackListener(0, "/cb", "s") as listener:
+        with socket.create_connection(("127.0.0.1", listener.port)):
+            assert _get(f"http://127.0.0.1:{listener.port}/cb?code=c&state=s") == 200
+            assert listener.wait(5) == "c"
 
 
 def test_listener_binds_loopback_only() -> None:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from pinkit._ratelimit import STANDARD, Limit, RateLimiter, resolve_limits
+from pinkit._ratelimit import STANDARD, Limit, LocalRateLimiter, resolve_limits
 
 
 class FakeClock:
@@ -15,7 +17,7 @@ class FakeClock:
 
 def test_bucket_allows_burst_then_paces() -> None:
     clock = FakeClock()
-    limiter = RateLimiter({"org_read": Limit(3, 3.0)}, clock=clock)
+    limiter = LocalRateLimiter({"org_read": Limit(3, 3.0)}, clock=clock)
     key = [("fp", "org_read")]
     assert [limiter.reserve(key) for _ in range(3)] == [0.0, 0.0, 0.0]
     assert limiter.reserve(key) == pytest.approx(1.0)
@@ -24,7 +26,7 @@ def test_bucket_allows_burst_then_paces() -> None:
 
 
 def test_buckets_are_per_token_and_category() -> None:
-    limiter = RateLimiter(
+    limiter = LocalRateLimiter(
         {"org_read": Limit(1, 60.0), "org_write": Limit(1, 60.0)}, clock=FakeClock()
     )
     assert limiter.reserve([("a", "org_read")]) == 0
@@ -35,7 +37,7 @@ def test_buckets_are_per_token_and_category() -> None:
 
 def test_server_headers_adapt_the_bucket() -> None:
     clock = FakeClock()
-    limiter = RateLimiter({"ads_conversions": Limit(5000, 60.0)}, clock=clock)
+    limiter = LocalRateLimiter({"ads_conversions": Limit(5000, 60.0)}, clock=clock)
     key = ("fp", "ads_conversions", "123")
     limiter.reserve([key])
     headers = {
@@ -51,7 +53,7 @@ def test_server_headers_adapt_the_bucket() -> None:
 
 def test_a_429_blocks_until_reset() -> None:
     clock = FakeClock()
-    limiter = RateLimiter(STANDARD, clock=clock)
+    limiter = LocalRateLimiter(STANDARD, clock=clock)
     key = ("fp", "org_write")
     limiter.observe(key, {}, limited=True, wait=12.0)
     assert limiter.reserve([key]) == pytest.approx(12.0)
@@ -72,7 +74,7 @@ def test_resolve_limits() -> None:
 
 def test_user_set_limits_are_only_lowered_by_the_server() -> None:
     clock = FakeClock()
-    limiter = RateLimiter(
+    limiter = LocalRateLimiter(
         {"org_read": Limit(1, 3600.0), "org_write": Limit(100, 60.0)},
         pinned=frozenset({"org_read"}),
         clock=clock,
@@ -100,7 +102,7 @@ def test_conversions_are_limited_per_ad_account() -> None:
 
 def test_headers_count_only_ascii_digits_and_real_windows() -> None:
     clock = FakeClock()
-    limiter = RateLimiter({"org_read": Limit(3, 3.0)}, clock=clock)
+    limiter = LocalRateLimiter({"org_read": Limit(3, 3.0)}, clock=clock)
     key = ("fp", "org_read")
     limiter.reserve([key])
     # Arabic-Indic digits are no count; a zero window is no window (it would divide by zero).
@@ -114,3 +116,83 @@ def test_headers_count_only_ascii_digits_and_real_windows() -> None:
 def test_bad_limits_are_bad_input(value: object) -> None:
     with pytest.raises(ValueError, match="rate limit for org_read"):
         resolve_limits({"org_read": value})  # type: ignore[dict-item]
+
+
+def test_limit_checks_its_numbers_and_burst() -> None:
+    assert Limit(10, 60.0).capacity == 10
+    assert Limit(10, 60.0, burst=1).capacity == 1
+    assert Limit(10, 60.0, burst=50).capacity == 10
+    for bad in ((0, 1.0), (1, 0.0), (True, 1.0)):
+        with pytest.raises(ValueError, match=r"requests|window"):
+            Limit(*bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="burst"):
+        Limit(1, 1.0, burst=0)
+
+
+def test_a_burst_of_one_spaces_every_request() -> None:
+    clock = FakeClock()
+    limiter = LocalRateLimiter({"org_read": Limit(10, 1.0, burst=1)}, clock=clock)
+    key = [("id", "org_read")]
+    waits = [limiter.reserve(key) for _ in range(4)]
+    assert waits == pytest.approx([0.0, 0.1, 0.2, 0.3])
+
+
+def test_the_local_limiter_is_a_rate_limiter_with_async_forms() -> None:
+    import anyio
+
+    import pinkit
+
+    limiter = LocalRateLimiter({"org_read": Limit(1, 60.0)}, clock=FakeClock())
+    assert isinstance(limiter, pinkit.RateLimiter)
+
+    async def main() -> tuple[float, float]:
+        first = await limiter.areserve([("id", "org_read")])
+        await limiter.aobserve(("id", "org_read"), {}, limited=True, wait=90.0)
+        return first, await limiter.areserve([("id", "org_read")])
+
+    assert anyio.run(main) == (0.0, pytest.approx(90.0))
+
+
+def test_buckets_follow_the_user_across_a_refresh(pinkit_emulator: Any) -> None:
+    """A refresh rotates the access token; the client's buckets stay the user's (and app's):
+    the count goes on instead of starting again."""
+    import time
+
+    import pinkit
+
+    emu = pinkit_emulator
+    token = emu.issue_token(["user_accounts:read"], expires_in=3600)
+    store = pinkit.MemoryTokenStore(token)
+    limiter = LocalRateLimiter(
+        {"org_read": Limit(3, 600.0)}, pinned=frozenset({"org_read"}), clock=time.monotonic
+    )
+    client = pinkit.Client(
+        base_url=emu.base_url,
+        oauth_app=emu.default_app,
+        token_store=store,
+        rate_limiter=limiter,
+        clock=emu.clock,
+    )
+    client.user_account.get()
+    key = client._tokens.rate_key
+    assert key.startswith(emu.default_app.client_id + ":")
+    client.fresh_token()  # not due yet: the same token
+    emu.clock.advance(3600)  # now expired: the next request refreshes first
+    client.user_account.get()
+    assert client.token is not None and client.token.access_token != token.access_token
+    assert client._tokens.rate_key == key
+    # two slots of three are spent under the one key: the third goes, the fourth waits
+    assert limiter.reserve([(key, "org_read")]) == 0.0
+    assert limiter.reserve([(key, "org_read")]) > 100
+    client.close()
+
+
+def test_rate_limiter_and_rate_limits_exclude_each_other() -> None:
+    import pinkit
+
+    shared = LocalRateLimiter(STANDARD)
+    client = pinkit.Client("pina_x", rate_limiter=shared, rate_limit_key="app:user-1")
+    assert client.limiter is shared and client._tokens.rate_key == "app:user-1"
+    with pytest.raises(pinkit.InvalidInputError, match="not both"):
+        pinkit.Client("pina_x", rate_limiter=shared, rate_limits="trial")
+    assert pinkit.Client("pina_x", rate_limits=False).limiter is None

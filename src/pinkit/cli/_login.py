@@ -2,7 +2,9 @@
 
 ``LoopbackListener`` is a one-shot HTTP server bound to 127.0.0.1 only: it serves in a thread
 (so a browser command that waits for the whole redirect chain cannot deadlock us), answers
-exactly one request on the redirect path, checks ``state``, and stops. ``parse_redirect`` does
+exactly one request on the redirect path, checks ``state``, and stops. Each connection gets a
+thread of its own: browsers open spare connections they may never use (Chromium preconnects),
+and one idle socket must not keep the redirect waiting on another. ``parse_redirect`` does
 the same checks for a redirect URL pasted by the user (``--no-browser``).
 """
 
@@ -12,7 +14,7 @@ import html
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,6 +23,7 @@ from ..errors import InvalidInputError, PinterestError
 __all__ = ["LoginError", "LoopbackListener", "parse_redirect", "split_loopback_redirect"]
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+IDLE_CONNECTION_TIMEOUT = 10.0  # seconds a connection may stay silent before it is dropped
 
 
 class LoginError(PinterestError):
@@ -43,8 +46,11 @@ def check_callback(query: dict[str, list[str]], expected_state: str) -> Callback
     state = _first(query, "state")
     if state != expected_state:
         return Callback(error="state mismatch: this redirect does not belong to this login")
-    if _first(query, "error"):
-        detail = _first(query, "error_description") or _first(query, "error")
+    error = _first(query, "error")
+    if error == "access_denied":
+        return Callback(error="access was denied on the consent page (access_denied)")
+    if error:
+        detail = _first(query, "error_description") or error
         return Callback(error=f"authorization refused: {detail}")
     code = _first(query, "code")
     if not code:
@@ -100,6 +106,7 @@ class LoopbackListener:
         self.path = path
         self.expected_state = expected_state
         self._done = threading.Event()
+        self._claimed = threading.Lock()
         self._result: Callback | None = None
         listener = self
 
@@ -107,10 +114,11 @@ class LoopbackListener:
             server_version = "pinkit"
             sys_version = ""
             disable_nagle_algorithm = True  # the answer goes out in several writes
+            timeout = IDLE_CONNECTION_TIMEOUT
 
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
-                if parts.path != listener.path or listener._done.is_set():
+                if parts.path != listener.path or not listener._claimed.acquire(blocking=False):
                     self._reply(404, "Not found", "pinkit is waiting for the OAuth redirect.")
                     return
                 result = check_callback(parse_qs(parts.query), listener.expected_state)
@@ -121,7 +129,12 @@ class LoopbackListener:
                         "pinkit received the authorization. You can close this window.",
                     )
                 else:
-                    self._reply(400, "Login failed", result.error or "login failed")
+                    reason = result.error or "login failed"
+                    self._reply(
+                        400,
+                        "Login failed",
+                        f"{reason}. You can close this window and run pinkit auth login again.",
+                    )
                 listener._finish(result)
 
             def _reply(self, status: int, title: str, text: str) -> None:
@@ -138,13 +151,14 @@ class LoopbackListener:
                 pass  # the query holds the code: never log it
 
         try:
-            self._server = HTTPServer(("127.0.0.1", port), Handler)
+            self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         except OSError as exc:
             raise LoginError(
                 f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
                 "choose another --port (it must match the app's redirect URI)"
             ) from None
         self._server.timeout = 0.2
+        self._server.daemon_threads = True  # an idle connection never holds up the exit
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._serve, name="pinkit-login", daemon=True)
 

@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 from .._base import backoff
 from .._capi import HASHED_FIELDS, MAX_EVENT_AGE_S, TEST_BATCH_PROCESSED
 from .._flow import Blocking, Concurrently, Flow, Sleep
-from .._ratelimit import Limit, RateLimiter
+from .._ratelimit import Limit, LocalRateLimiter, observe_flow, reserve_flow
 from .._validate import check_id
 from ..errors import (
     APIConnectionError,
@@ -74,9 +74,10 @@ RESUMED_IN_FLIGHT = (
 
 
 class SendLimiter(Protocol):
-    """A rate limiter the sender asks before each request. ``pinkit.Limit``-based
-    ``RateLimiter`` (in-process) has this shape; one shared by several processes (Redis)
-    implements the same two methods. Keys are ``(scope, category, *ids)``."""
+    """A rate limiter the sender asks before each request: any ``pinkit.RateLimiter``
+    (``LocalRateLimiter`` in-process, ``RedisRateLimiter`` shared by several processes), or any
+    object with these two methods (under ``AsyncClient`` they run in a worker thread unless it
+    also has ``areserve``/``aobserve``). Keys are ``(scope, category, *ids)``."""
 
     def reserve(self, keys: list[tuple[str, ...]]) -> float:
         """Take one slot of each key's bucket; seconds to wait before sending."""
@@ -279,7 +280,7 @@ class BulkSender:
         self._now = now
         self._limiter = limiter
         self._pacer = (
-            RateLimiter({"conversions_test": Limit(TEST_REQUESTS_PER_S, 1.0)}, clock=now)
+            LocalRateLimiter({"conversions_test": Limit(TEST_REQUESTS_PER_S, 1.0)}, clock=now)
             if config.test
             else None
         )
@@ -380,11 +381,11 @@ class BulkSender:
         yield Blocking(partial(self._finish, chunk))
 
     # -- one request ---------------------------------------------------------------------------
-    def _reserve(self) -> float:
+    def _reserve(self) -> Flow[float]:
         wait = 0.0
         if self._limiter is not None:
             key = ("pinkit", "ads_conversions", self.config.ad_account_id)
-            wait = self._limiter.reserve([key])
+            wait = yield from reserve_flow(self._limiter, [key])
         if self._pacer is not None:
             wait = max(wait, self._pacer.reserve([("pinkit", "conversions_test")]))
         return wait
@@ -394,7 +395,7 @@ class BulkSender:
         body = encode_batch(part.events)
         attempt = 0
         while True:
-            wait = self._reserve()
+            wait = yield from self._reserve()
             if wait > 0:
                 yield Sleep(wait)
             try:
@@ -403,8 +404,8 @@ class BulkSender:
             except RateLimitError as exc:  # not processed: always safe to send again
                 if self._limiter is not None:
                     key = ("pinkit", "ads_conversions", config.ad_account_id)
-                    self._limiter.observe(
-                        key, exc.headers, limited=True, wait=exc.retry_after or 0.0
+                    yield from observe_flow(
+                        self._limiter, key, exc.headers, limited=True, wait=exc.retry_after or 0.0
                     )
                 if exc.spam or attempt >= config.max_retries:
                     self._reject_all(chunk, part, "undeliverable", f"rate limited: {exc}")

@@ -29,22 +29,11 @@ from ..reports.columns import SYNC_ID_COLUMNS
 from ..reports.parsing import RowShape, report_keys
 from ..reports.planner import REPORT_OPERATION, check_dates, check_range, limits_for, today_utc
 from ..reports.report import Report
+from ._ads import AdAccountResource
 
-__all__ = ["AnalyticsAPI", "currency_flow", "resolve_ad_account"]
+__all__ = ["AnalyticsAPI", "currency_flow"]
 
 Dates = Sequence[str] | str | None
-
-
-def resolve_ad_account(resource: Resource[Any], ad_account_id: str | None) -> str:
-    """``ad_account_id``, else the client's (``Client(ad_account_id=...)``, then
-    ``PINTEREST_AD_ACCOUNT_ID``); ``InvalidInputError`` when there is none."""
-    chosen = ad_account_id or getattr(resource._client, "ad_account_id", None)
-    if not chosen:
-        raise InvalidInputError(
-            "no ad account: pass ad_account_id, make the client with "
-            "Client(ad_account_id=...), or set PINTEREST_AD_ACCOUNT_ID"
-        )
-    return check_id("ad_account_id", chosen)
 
 
 def currency_flow(
@@ -97,7 +86,7 @@ def _per_pin(body: Any) -> dict[str, dict[str, AnalyticsMetrics]]:
     return {str(pin): _analytics_map(v) for pin, v in (body or {}).items()}
 
 
-class AnalyticsAPI(Resource[M]):
+class AnalyticsAPI(AdAccountResource[M]):
     """Synchronous analytics (90 days back at most; use ``client.reports`` for more)."""
 
     def __init__(self, client: Host) -> None:
@@ -325,7 +314,7 @@ class AnalyticsAPI(Resource[M]):
         ids: Mapping[str, Any],
         windows: Mapping[str, Any],
     ) -> Flow[Report]:
-        account = resolve_ad_account(self, ad_account_id)
+        account = self._account(ad_account_id)
         chosen = names(columns, "columns") or []
         if not chosen:
             raise InvalidInputError("name at least one column")

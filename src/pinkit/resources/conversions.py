@@ -9,8 +9,7 @@ from typing import Any
 
 from .._capi import MAX_EVENT_AGE_S, TEST_BATCH_PROCESSED
 from .._flow import Flow
-from .._resource import Call, M, Resource, workflow
-from .._validate import check_id
+from .._resource import Call, M, workflow
 from ..conversions._event import ConversionEvent, EventPreparer, InvalidMode, max_batch
 from ..conversions._normalize import HashMode
 from ..conversions._results import (
@@ -30,17 +29,14 @@ from ..errors import (
     InvalidInputError,
     UnprocessableEntityError,
 )
+from ._ads import AdAccountResource
 
 __all__ = ["ConversionsAPI"]
 
 Event = ConversionEvent | Mapping[str, Any]
-_ACCOUNT_HINT = (
-    "no ad account: pass ad_account_id, create the client with Client(ad_account_id=...), or "
-    "set PINTEREST_AD_ACCOUNT_ID"
-)
 
 
-class ConversionsAPI(Resource[M]):
+class ConversionsAPI(AdAccountResource[M]):
     """Conversion events for an ad account: checked, normalised and hashed locally, then sent.
 
     Each method takes the ad account first; None means the client's (``Client(ad_account_id=
@@ -50,16 +46,12 @@ class ConversionsAPI(Resource[M]):
     """
 
     def _account(self, ad_account_id: Any) -> str:
-        if ad_account_id is None:
-            ad_account_id = getattr(self._client, "ad_account_id", None)
-            if not ad_account_id:
-                raise InvalidInputError(_ACCOUNT_HINT)
-        elif not isinstance(ad_account_id, str):
+        if ad_account_id is not None and not isinstance(ad_account_id, str):  # events first?
             raise InvalidInputError(
                 "the ad account comes first: send(ad_account_id, events), or send(None, "
                 "events) for the client's"
             )
-        return check_id("ad_account_id", ad_account_id)
+        return super()._account(ad_account_id)
 
     def _post(self, ad_account_id: str) -> Post:
         path = f"/ad_accounts/{ad_account_id}/events"

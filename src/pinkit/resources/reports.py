@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._flow import Flow
-from .._resource import Call, Host, M, Resource, endpoint, workflow
+from .._resource import Call, Host, M, endpoint, workflow
 from .._validate import check_id
 from ..errors import InvalidInputError
 from ..reports.checks import check_body, names
@@ -36,7 +36,8 @@ from ..reports.runner import (
     get_call,
     run_windows_flow,
 )
-from .analytics import currency_flow, resolve_ad_account
+from ._ads import AdAccountResource
+from .analytics import currency_flow
 
 __all__ = ["ReportsAPI"]
 
@@ -128,7 +129,7 @@ def _fields(
     }
 
 
-class ReportsAPI(Resource[M]):
+class ReportsAPI(AdAccountResource[M]):
     """Async reports of an ad account: ``run`` for the whole flow, or ``create``/``get``."""
 
     def __init__(self, client: Host) -> None:
@@ -181,7 +182,7 @@ class ReportsAPI(Resource[M]):
         one report: the start at most 914 days back (8 for HOUR, 92 for PRODUCT_ITEM) and the
         end at most 186 days after it (3 for HOUR, 31 for PRODUCT_ITEM), boundary days
         allowed. ``extra`` holds any other body field of the spec (checked too)."""
-        account = resolve_ad_account(self, ad_account_id)
+        account = self._account(ad_account_id)
         request = _Request(
             level=level,
             columns=columns,
@@ -219,7 +220,7 @@ class ReportsAPI(Resource[M]):
         download it without the Authorization header)."""
         if not isinstance(token, str) or not token.strip():
             raise InvalidInputError("token must be the text create() returned")
-        return get_call(resolve_ad_account(self, ad_account_id), token)
+        return get_call(self._account(ad_account_id), token)
 
     @workflow
     def run(
@@ -259,7 +260,7 @@ class ReportsAPI(Resource[M]):
         TOTAL over more than one report allows. ``on_progress`` gets a ``ReportProgress`` at
         each step (which window of how many, its status).
         """
-        account = resolve_ad_account(self, ad_account_id)
+        account = self._account(ad_account_id)
         if max_attempts < 1:
             raise InvalidInputError("max_attempts must be at least 1")
         if not timeout > 0:

@@ -16,7 +16,7 @@ from ..._errors import ApiError
 from ..._params import Listing
 from ..._registry import Rules
 from ..._store import Doc, Refs
-from .rules import AD_ACCOUNT, AdAccountRules, Can
+from .rules import AD_ACCOUNT, AdAccountRules
 
 __all__ = ["CODE_INVALID_ITEM", "CODE_NOT_FOUND_ITEM", "AccountEntityRules"]
 
@@ -37,9 +37,6 @@ class AccountEntityRules(Rules):
     @property
     def accounts(self) -> AdAccountRules:
         return self.area(AdAccountRules)
-
-    def account(self, user_id: str, account_id: str, can: Can) -> Doc:
-        return self.accounts.require(user_id, account_id, can)
 
     # -- finding ------------------------------------------------------------------------------
     def bare_id(self, value: Any) -> str | None:

@@ -35,7 +35,7 @@ def create(ctx: Context) -> Reply:
 
 def get(ctx: Context) -> Reply:
     accounts = ctx.rules(AdAccountRules)
-    account = accounts.require(ctx.user_id, ctx.path_params["ad_account_id"], Can.READ)
+    account = accounts.in_path(ctx, Can.READ)
     return accounts.view(account, ctx.user_id)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..._common import is_numeric_id
 from ..._errors import ApiError, EmulatorError
@@ -29,6 +29,9 @@ from ..._params import Listing
 from ..._registry import Rules
 from ..._store import Doc
 from ..user_account.rules import UserRules
+
+if TYPE_CHECKING:
+    from ..._registry import Context
 
 __all__ = ["AD_ACCOUNT", "ROLES", "AdAccountRules", "Can"]
 
@@ -109,6 +112,10 @@ class AdAccountRules(Rules):
             return "OWNER"
         grant = self.tx.get(ROLE, f"{account.id}:{user_id}")
         return None if grant is None else str(grant["role"])
+
+    def in_path(self, ctx: Context, can: Can = Can.READ) -> Doc:
+        """The ad account the request's path names, if its caller may do ``can`` with it."""
+        return self.require(ctx.user_id, ctx.path_params["ad_account_id"], can)
 
     def require(self, user_id: str, account_id: Any, can: Can) -> Doc:
         """The account, if ``user_id`` may do ``can`` with it; Pinterest's 404 or 403 else."""

@@ -17,7 +17,7 @@ __all__ = ["HANDLERS"]
 
 def list_ad_groups(ctx: Context) -> Reply:
     groups = ctx.rules(AdGroupRules)
-    account = groups.account(ctx.user_id, ctx.path_params["ad_account_id"], Can.READ)
+    account = groups.accounts.in_path(ctx, Can.READ)
     campaign_ids, group_ids = ctx.args("campaign_ids"), ctx.args("ad_group_ids")
     given = [name for name in ("campaign_ids", "ad_group_ids") if ctx.args(name)]
     problem = exclusive_filters_problem("ad_groups/list", given)
@@ -36,13 +36,13 @@ def list_ad_groups(ctx: Context) -> Reply:
 
 def get(ctx: Context) -> Reply:
     groups = ctx.rules(AdGroupRules)
-    account = groups.account(ctx.user_id, ctx.path_params["ad_account_id"], Can.READ)
+    account = groups.accounts.in_path(ctx, Can.READ)
     return groups.view(groups.get(account, ctx.path_params["ad_group_id"]))
 
 
 def _write(ctx: Context, *, update: bool) -> Reply:
     groups = ctx.rules(AdGroupRules)
-    account = groups.account(ctx.user_id, ctx.path_params["ad_account_id"], Can.WRITE_ADS)
+    account = groups.accounts.in_path(ctx, Can.WRITE_ADS)
     return per_item(
         ctx.tx, ctx.json() or [], lambda item: groups.apply(account, item, update=update)
     )
@@ -50,7 +50,7 @@ def _write(ctx: Context, *, update: bool) -> Reply:
 
 def bid_floor(ctx: Context) -> Reply:
     groups = ctx.rules(AdGroupRules)
-    account = groups.account(ctx.user_id, ctx.path_params["ad_account_id"], Can.READ)
+    account = groups.accounts.in_path(ctx, Can.READ)
     specs = (ctx.json() or {}).get("bid_floor_specs") or []
     return {"bid_floors": groups.bid_floors(account, specs), "type": "bidfloor"}
 

@@ -17,7 +17,7 @@ __all__ = ["HANDLERS"]
 
 def list_ads(ctx: Context) -> Reply:
     ads = ctx.rules(AdRules)
-    account = ads.account(ctx.user_id, ctx.path_params["ad_account_id"], Can.READ)
+    account = ads.accounts.in_path(ctx, Can.READ)
     campaign_ids, group_ids = ctx.args("campaign_ids"), ctx.args("ad_group_ids")
     ad_ids = ctx.args("ad_ids")
     given = [name for name in ("campaign_ids", "ad_group_ids", "ad_ids") if ctx.args(name)]
@@ -41,13 +41,13 @@ def list_ads(ctx: Context) -> Reply:
 
 def get(ctx: Context) -> Reply:
     ads = ctx.rules(AdRules)
-    account = ads.account(ctx.user_id, ctx.path_params["ad_account_id"], Can.READ)
+    account = ads.accounts.in_path(ctx, Can.READ)
     return ads.view(ads.get(account, ctx.path_params["ad_id"]))
 
 
 def _write(ctx: Context, *, update: bool) -> Reply:
     ads = ctx.rules(AdRules)
-    account = ads.account(ctx.user_id, ctx.path_params["ad_account_id"], Can.WRITE_ADS)
+    account = ads.accounts.in_path(ctx, Can.WRITE_ADS)
     return per_item(
         ctx.tx,
         ctx.json() or [],

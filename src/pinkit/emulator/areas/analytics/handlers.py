@@ -15,17 +15,11 @@ from starlette.routing import Route
 from ..._backend import Backend
 from ..._errors import ApiError
 from ..._registry import Context, Handler, Reply
-from ..ad_accounts.rules import AdAccountRules, Can
+from ..ad_accounts.rules import AdAccountRules
 from ..pins.rules import PinRules
 from .rules import ORGANIC, SYNC, AnalyticsRules, Window, check_link
 
 __all__ = ["DOWNLOAD_ROUTE", "HANDLERS"]
-
-
-def _account(ctx: Context) -> Any:
-    return ctx.rules(AdAccountRules).require(
-        ctx.user_id, ctx.path_params["ad_account_id"], Can.READ
-    )
 
 
 def _window(ctx: Context, granularity: str | None = None) -> Window:
@@ -43,7 +37,7 @@ def ads_analytics(ctx: Context) -> Reply:
     ``ads/analytics``: a JSON array of rows."""
     spec = SYNC[ctx.op.id]
     analytics = ctx.rules(AnalyticsRules)
-    engine = analytics.engine(_account(ctx))
+    engine = analytics.engine(ctx.rules(AdAccountRules).in_path(ctx))
     level = "ADVERTISER" if spec.level == "ADVERTISER" else spec.level
     wanted = ctx.args(spec.ids_param) if spec.ids_param else []
     if ctx.op.id == "ads/analytics" and not wanted:
@@ -102,12 +96,14 @@ def organic(ctx: Context) -> Reply:
 
 
 def create_report(ctx: Context) -> Reply:
-    return ctx.rules(AnalyticsRules).create_report(_account(ctx), ctx.json() or {})
+    return ctx.rules(AnalyticsRules).create_report(
+        ctx.rules(AdAccountRules).in_path(ctx), ctx.json() or {}
+    )
 
 
 def get_report(ctx: Context) -> Reply:
     analytics = ctx.rules(AnalyticsRules)
-    doc = analytics.report(_account(ctx), ctx.arg("token") or "")
+    doc = analytics.report(ctx.rules(AdAccountRules).in_path(ctx), ctx.arg("token") or "")
     status = analytics.report_status(doc)
     if status != "FINISHED" or doc is None:
         return {"report_status": status, "url": None, "size": None}

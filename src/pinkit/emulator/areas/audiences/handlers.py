@@ -4,37 +4,40 @@ from __future__ import annotations
 
 from ..._params import paginate
 from ..._registry import Context, Handler, Reply
-from ..._store import Doc
 from ..ad_accounts.rules import AdAccountRules, Can
 from .rules import AudienceRules
 
 __all__ = ["HANDLERS"]
 
 
-def _account(ctx: Context, can: Can) -> Doc:
-    return ctx.rules(AdAccountRules).require(ctx.user_id, ctx.path_params["ad_account_id"], can)
-
-
 def create(ctx: Context) -> Reply:
     audiences = ctx.rules(AudienceRules)
-    return audiences.view(audiences.create(_account(ctx, Can.WRITE_AUDIENCES), ctx.json() or {}))
+    return audiences.view(
+        audiences.create(
+            ctx.rules(AdAccountRules).in_path(ctx, Can.WRITE_AUDIENCES), ctx.json() or {}
+        )
+    )
 
 
 def list_audiences(ctx: Context) -> Reply:
     audiences = ctx.rules(AudienceRules)
-    account = _account(ctx, Can.READ)
+    account = ctx.rules(AdAccountRules).in_path(ctx, Can.READ)
     listing = audiences.of_account(account, descending=ctx.arg("order") == "DESCENDING")
     return paginate(ctx, listing, audiences.view)
 
 
 def get(ctx: Context) -> Reply:
     audiences = ctx.rules(AudienceRules)
-    return audiences.view(audiences.find(_account(ctx, Can.READ), ctx.path_params["audience_id"]))
+    return audiences.view(
+        audiences.find(
+            ctx.rules(AdAccountRules).in_path(ctx, Can.READ), ctx.path_params["audience_id"]
+        )
+    )
 
 
 def update(ctx: Context) -> Reply:
     audiences = ctx.rules(AudienceRules)
-    account = _account(ctx, Can.WRITE_AUDIENCES)
+    account = ctx.rules(AdAccountRules).in_path(ctx, Can.WRITE_AUDIENCES)
     doc = audiences.find(account, ctx.path_params["audience_id"])
     return audiences.view(audiences.update(account, doc, ctx.json() or {}))
 

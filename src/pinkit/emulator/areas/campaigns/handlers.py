@@ -13,7 +13,7 @@ __all__ = ["HANDLERS"]
 
 def list_campaigns(ctx: Context) -> Reply:
     campaigns = ctx.rules(CampaignRules)
-    account = campaigns.account(ctx.user_id, ctx.path_params["ad_account_id"], Can.READ)
+    account = campaigns.accounts.in_path(ctx, Can.READ)
     listing = campaigns.listing(
         account,
         ids=ctx.args("campaign_ids"),
@@ -25,13 +25,13 @@ def list_campaigns(ctx: Context) -> Reply:
 
 def get(ctx: Context) -> Reply:
     campaigns = ctx.rules(CampaignRules)
-    account = campaigns.account(ctx.user_id, ctx.path_params["ad_account_id"], Can.READ)
+    account = campaigns.accounts.in_path(ctx, Can.READ)
     return campaigns.view(campaigns.get(account, ctx.path_params["campaign_id"]))
 
 
 def _write(ctx: Context, *, update: bool) -> Reply:
     campaigns = ctx.rules(CampaignRules)
-    account = campaigns.account(ctx.user_id, ctx.path_params["ad_account_id"], Can.WRITE_ADS)
+    account = campaigns.accounts.in_path(ctx, Can.WRITE_ADS)
     return per_item(
         ctx.tx, ctx.json() or [], lambda item: campaigns.apply(account, item, update=update)
     )

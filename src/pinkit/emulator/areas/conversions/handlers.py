@@ -20,9 +20,7 @@ NOTHING_PROCESSED = (
 
 
 def send(ctx: Context) -> Reply:
-    account = ctx.rules(AdAccountRules).require(
-        ctx.user_id, ctx.path_params["ad_account_id"], Can.SEND_CONVERSIONS
-    )
+    account = ctx.rules(AdAccountRules).in_path(ctx, Can.SEND_CONVERSIONS)
     events = (ctx.json() or {}).get("data") or []
     answers, processed = ctx.rules(ConversionRules).receive(
         account, events, test=bool_arg(ctx, "test")
@@ -35,9 +33,7 @@ def send(ctx: Context) -> Reply:
 
 
 def quality(ctx: Context) -> Reply:
-    account = ctx.rules(AdAccountRules).require(
-        ctx.user_id, ctx.path_params["ad_account_id"], Can.READ
-    )
+    account = ctx.rules(AdAccountRules).in_path(ctx, Can.READ)
     return ctx.rules(ConversionRules).quality(
         account,
         ctx.arg("lookback_period") or "14d",

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from ..._params import paginate
 from ..._registry import Context, Handler, Reply
-from ..._store import Doc
 from ..ad_accounts.rules import AdAccountRules, Can
 from .rules import CustomerListRules
 
 __all__ = ["HANDLERS"]
 
 
-def _account(ctx: Context, can: Can) -> Doc:
-    return ctx.rules(AdAccountRules).require(ctx.user_id, ctx.path_params["ad_account_id"], can)
-
-
 def create(ctx: Context) -> Reply:
     body = ctx.json() or {}
     lists = ctx.rules(CustomerListRules)
     doc = lists.create(
-        _account(ctx, Can.WRITE_AUDIENCES),
+        ctx.rules(AdAccountRules).in_path(ctx, Can.WRITE_AUDIENCES),
         str(body.get("name") or ""),
         str(body.get("records") or ""),
         str(body.get("list_type") or "EMAIL"),
@@ -29,19 +24,29 @@ def create(ctx: Context) -> Reply:
 
 def list_lists(ctx: Context) -> Reply:
     lists = ctx.rules(CustomerListRules)
-    listing = lists.of_account(_account(ctx, Can.READ), descending=ctx.arg("order") == "DESCENDING")
+    listing = lists.of_account(
+        ctx.rules(AdAccountRules).in_path(ctx, Can.READ),
+        descending=ctx.arg("order") == "DESCENDING",
+    )
     return paginate(ctx, listing, lists.view)
 
 
 def get(ctx: Context) -> Reply:
     lists = ctx.rules(CustomerListRules)
-    return lists.view(lists.find(_account(ctx, Can.READ), ctx.path_params["customer_list_id"]))
+    return lists.view(
+        lists.find(
+            ctx.rules(AdAccountRules).in_path(ctx, Can.READ), ctx.path_params["customer_list_id"]
+        )
+    )
 
 
 def update(ctx: Context) -> Reply:
     body = ctx.json() or {}
     lists = ctx.rules(CustomerListRules)
-    doc = lists.find(_account(ctx, Can.WRITE_AUDIENCES), ctx.path_params["customer_list_id"])
+    doc = lists.find(
+        ctx.rules(AdAccountRules).in_path(ctx, Can.WRITE_AUDIENCES),
+        ctx.path_params["customer_list_id"],
+    )
     return lists.view(lists.update(doc, str(body["operation_type"]), str(body["records"])))
 
 
