@@ -52,6 +52,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/validation.py
 	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/conversions.py
+	$(BIN)/python bench/peers/run.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

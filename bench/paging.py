@@ -72,7 +72,6 @@ def main() -> None:
 
     with emulator_server() as origin:
         control = httpx2.Client(base_url=f"{origin}/_emulator", timeout=120)
-        control.post("/rate_limits", json={"category": "org_read", "limit": 10**9})
         control.post("/pins/seed", json={"count": args.pins}).raise_for_status()
         token = control.post("/tokens", json={}).json()["access_token"]
         base_url = f"{origin}/v5"
