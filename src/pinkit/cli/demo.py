@@ -31,7 +31,8 @@ def demo(ctx: click.Context) -> None:
     """
     run = session(ctx)
     try:
-        from pinkit.demo import STATE, run as run_demo
+        from pinkit.demo import STATE
+        from pinkit.demo import run as run_demo
     except ImportError as exc:
         missing = (getattr(exc, "name", "") or "").split(".")[0]
         if missing in ("starlette", "uvicorn"):

@@ -51,12 +51,12 @@ def run(console: Console, out: str | Path = "pinkit-demo") -> None:
 
 def _the_end(tour: Tour, requests: int) -> None:
     console, folder = tour.console, tour.out
-    timings = ", ".join(f"{name} {seconds:.1f}" for name, seconds in tour.seconds())
     elapsed = time.perf_counter() - tour.started
     console.print(
-        f"\n[green]Tour complete[/] in {elapsed:.1f} s ({timings}), {requests} requests to "
-        "the emulator."
+        f"\n[green]Tour complete[/] in {elapsed:.1f} s, {requests} requests to the emulator"
     )
+    timings = ", ".join(f"{name} {seconds:.1f}" for name, seconds in tour.seconds())
+    console.print(f"[dim]seconds: {timings}[/]")
     console.print(f"Everything it made is in {escape(str(folder))}/:")
     width = max(map(len, tour.files))
     for name, what in sorted(tour.files.items()):

@@ -58,16 +58,20 @@ class Tour:
     def seconds(self) -> list[tuple[str, float]]:
         """How long each chapter took, up to now."""
         ends = [start for _, start in self.timings[1:]] + [time.perf_counter()]
-        return [(name, end - start) for (name, start), end in zip(self.timings, ends)]
+        return [(name, end - start) for (name, start), end in zip(self.timings, ends, strict=True)]
 
     def say(self, markup: str) -> None:
         """A line of the story (rich markup: escape what comes from outside), indented
         even where it wraps."""
         self.console.print(Padding(markup, (0, 0, 0, 2), expand=False))
 
-    def show(self, renderable: RenderableType) -> None:
-        """A table or chart, indented as the story is."""
-        self.console.print(Padding(renderable, (0, 0, 0, 2), expand=False))
+    def show(self, shown: RenderableType) -> None:
+        """A table, indented as the story is; a text (a chart) as it is, line by line."""
+        if not isinstance(shown, str):
+            self.console.print(Padding(shown, (0, 0, 0, 2), expand=False))
+            return
+        for line in shown.splitlines():
+            self.console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
 
     def wrote(self, path: Path, what: str) -> None:
         """Note a file written, for the last lines."""

@@ -58,7 +58,7 @@ def make_audiences(tour: Tour, client: Client) -> None:
     )
     assert audience.id
     actalike = client.audiences.create_actalike(
-        name="Like our customers, 5% US", seed_ids=[audience.id], country="US", percentage=5
+        name="Lookalike 5% US", seed_ids=[audience.id], country="US", percentage=5
     )
     table = Table("audience", "id", "type", "status", "size")
     for each in (audience, actalike):

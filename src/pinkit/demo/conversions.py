@@ -38,8 +38,9 @@ def event(i: int, now: int) -> dict[str, Any]:
     """Event ``i``: a web checkout two minutes before ``now``, with raw PII to hash."""
     bad = is_bad(i)
     user_data: dict[str, Any] = {
-        "em": f"shopper{i}.example.com" if bad == "e-mail address without @" else
-        f"Shopper{i}@Example.com",
+        "em": f"shopper{i}.example.com"
+        if bad == "e-mail address without @"
+        else f"Shopper{i}@Example.com",
         "client_ip_address": "203.0.113.50",
         "client_user_agent": AGENT,
         "external_id": f"customer-{i % 3000}",

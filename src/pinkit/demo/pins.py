@@ -37,11 +37,11 @@ def make_pins(tour: Tour, client: Client) -> Pin:
         alt_text="Red tulips in a raised bed",
         board_section_id=section.id,
     )
-    tour.say(f"board 'Spring ideas' ({board.id}), its section 'Tulips', an image pin in it")
+    tour.say("board 'Spring ideas' with the section 'Tulips', and an image pin in it")
     try:
         client.pins.create(board.id, ImageURL("https://example.com/x.jpg"), title="x" * 120)
     except InvalidInputError as exc:
-        tour.say(f"a bad one is refused before sending: [yellow]{escape(str(exc))}[/]")
+        tour.say(f"refused before sending: [yellow]{escape(str(exc))}[/]")
 
     video = tour.out / "garden.mp4"
     video.write_bytes(MP4_HEADER + bytes(VIDEO_BYTES - len(MP4_HEADER)))

@@ -10,7 +10,6 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
-from rich.text import Text
 
 from ..errors import InvalidInputError
 from ._tour import DAY, Tour
@@ -43,14 +42,12 @@ def run_report(tour: Tour, client: Client, promoted: PromotedPin) -> None:
     )
     if len(tour.refreshes) > refreshes:
         tour.say("the access token had expired again: the client refreshed it on its own")
-    steps = " → ".join(status for status, _ in groupby(statuses))
-    tour.say(f"the report went {steps}: {len(report)} daily rows")
-
+    tour.say("report: " + " → ".join(status for status, _ in groupby(statuses)))
     currency = report.currency or "USD"
     spent = [Decimal(row["SPEND_IN_ACCOUNT_CURRENCY"]) for row in report]
     tour.say(
-        f"spent {currency} {sum(spent):,.2f} over {len(spent)} days, at most {currency} "
-        f"{max(spent):,.2f} a day: within the {promoted.budget} daily budget"
+        f"{len(report)} daily rows: {currency} {sum(spent):,.2f} spent, at most "
+        f"{max(spent):,.2f} a day (the budget: {promoted.budget})"
     )
 
     csv, png = tour.out / "report.csv", tour.out / "report.png"
@@ -65,7 +62,7 @@ def run_report(tour: Tour, client: Client, promoted: PromotedPin) -> None:
         tour.wrote(png, "the report's chart")
         written.append(png)
     tour.say("wrote " + " and ".join(escape(str(path)) for path in written))
-    tour.show(Text(report.terminal_chart([CHARTED[0]], width=60)))
+    tour.show(report.terminal_chart([CHARTED[0]], width=60).rstrip())
 
 
 def _today(now: float) -> dt.date:
