@@ -2,27 +2,27 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# uv installs in seconds what pip takes a minute for (`make demo` has a minute, the virtual
-# environment included). It comes from PyPI like everything else, brought in by the host's pip
-# (or, where the host has none, by the venv's own).
-UV := $(BIN)/uv
-INSTALL := $(UV) pip install --quiet --python $(BIN)/python
+# uv installs in seconds what pip takes a minute for, and `make demo` has a minute, the
+# virtual environment included. A uv on PATH is used; else the host's pip brings one from PyPI
+# into .venv/uv (or the venv's own pip, where the host has none).
+UV ?= $(or $(shell command -v uv 2>/dev/null),$(VENV)/uv/bin/uv)
+INSTALL = $(UV) pip install --quiet --python $(BIN)/python
 
 .PHONY: demo test system lint typecheck unit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv --without-pip $(VENV)
 
-$(UV): | $(BIN)/python
-	$(PYTHON) -m pip --python $(BIN)/python install --quiet uv \
-	  || { $(BIN)/python -m ensurepip --default-pip && $(BIN)/python -m pip install --quiet uv; }
+$(VENV)/uv/bin/uv: | $(BIN)/python
+	$(PYTHON) -m pip install --quiet --no-deps --target $(VENV)/uv uv \
+	  || { $(BIN)/python -m ensurepip && $(BIN)/python -m pip install --quiet --target $(VENV)/uv uv; }
 
-$(VENV)/.demo-installed: pyproject.toml | $(UV)
+$(VENV)/.demo-installed: pyproject.toml | $(BIN)/python $(UV)
 	$(INSTALL) -e ".[demo]"
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(UV)
-	$(INSTALL) -e ".[test]" pip
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python $(UV)
+	$(INSTALL) -e ".[test]" pip  # pip too, for installing by hand
 	touch $@ $(VENV)/.demo-installed
 
 demo: $(VENV)/.demo-installed
