@@ -55,15 +55,18 @@ def _the_end(tour: Tour, requests: int) -> None:
     console.print(
         f"\n[green]Tour complete[/] in {elapsed:.1f} s, {requests} requests to the emulator"
     )
-    timings = ", ".join(f"{name} {seconds:.1f}" for name, seconds in tour.seconds())
-    console.print(f"[dim]seconds: {timings}[/]")
+    timings = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in tour.seconds())
+    console.print(f"[dim]{timings}[/]")
     console.print(f"Everything it made is in {escape(str(folder))}/:")
     width = max(map(len, tour.files))
     for name, what in sorted(tour.files.items()):
         console.print(f"  {escape(name):<{width}}  {escape(what)}")
     state = shlex.quote(str(folder / STATE))
     pinkit = f"{_pinkit()} --emulator-state {state}"
-    console.print(f"Open {escape(str(folder / 'report.png'))}, then see what the tour made:")
+    chart = folder / "report.png"
+    if chart.name in tour.files:
+        console.print(f"Open {escape(str(chart))} to see the report's chart.")
+    console.print("See what the tour made:")
     for command in (
         "boards list",
         "pins list",

@@ -33,11 +33,16 @@ DAY = 86_400
 
 
 class Moved(Protocol):
+    """Moves a progress bar on: to ``completed``, of ``total`` when that is given."""
+
     def __call__(self, completed: float, total: float | None = None) -> None: ...
 
 
 @dataclass
 class Tour:
+    """What every chapter is given, besides the client; it prints the chapter's heading
+    (``chapter``), its lines (``say``, ``show``) and notes the files it writes (``wrote``)."""
+
     console: Console
     emulator: Emulator
     out: Path
@@ -82,8 +87,7 @@ class Tour:
         self, description: str, total: float | None, *, data: bool = False
     ) -> Iterator[Moved]:
         """A progress bar (of bytes when ``data``, else of a count) that stays in the story
-        once done; yields the function that moves it on (to a number completed, of a new total
-        when one is given)."""
+        once done; yields what moves it on."""
         amount: ProgressColumn = DownloadColumn() if data else MofNCompleteColumn()
         columns = (
             TextColumn(f"  {description}"),

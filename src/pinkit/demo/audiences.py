@@ -12,7 +12,6 @@ from ._tour import Tour
 
 if TYPE_CHECKING:
     from .._client import Client
-    from ..customer_lists import UploadProgress
 
 __all__ = ["BAD_ROW", "CUSTOMERS", "make_audiences"]
 
@@ -22,6 +21,7 @@ BAD_ROW = 42
 
 
 def make_audiences(tour: Tour, client: Client) -> None:
+    """customers.csv, the customer list of it once matched, and the two audiences."""
     tour.chapter("audiences", "A customer list from a CSV file, and an Actalike audience")
     path = tour.out / "customers.csv"
     rows = [f"Customer {i},Customer.{i}@Example.com" for i in range(CUSTOMERS)]
@@ -31,16 +31,12 @@ def make_audiences(tour: Tour, client: Client) -> None:
     tour.say(f"wrote {escape(str(path))}: {CUSTOMERS:,} customers")
 
     with tour.progress("uploading customers.csv", None) as moved:
-
-        def shown(progress: UploadProgress) -> None:
-            moved(progress.sent, progress.total)
-
         upload = client.customer_lists.create(
             name="Customers",
             records=path,
             column="email",
             on_bad="skip",
-            on_progress=shown,
+            on_progress=lambda progress: moved(progress.sent, progress.total),
         )
     for bad in upload.bad:
         tour.say(f"[yellow]line {bad.line} not sent: {escape(bad.reason)}[/]")

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 __all__ = ["EVENTS", "is_bad", "send_events"]
 
 EVENTS = 10_000
+#: What is wrong on purpose with one event in a hundred: half of each.
+IN_MS, NO_AT = "event_time in milliseconds", "e-mail address without @"
 AGENT = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Version/17.5 Mobile Safari/604.1"
 
 
@@ -31,16 +33,14 @@ def is_bad(i: int) -> str | None:
     """What is wrong with event ``i`` on purpose, if anything: one in a hundred."""
     if i % 100 != 42:
         return None
-    return "event_time in milliseconds" if i % 200 == 42 else "e-mail address without @"
+    return IN_MS if i % 200 == 42 else NO_AT
 
 
 def event(i: int, now: int) -> dict[str, Any]:
     """Event ``i``: a web checkout two minutes before ``now``, with raw PII to hash."""
     bad = is_bad(i)
     user_data: dict[str, Any] = {
-        "em": f"shopper{i}.example.com"
-        if bad == "e-mail address without @"
-        else f"Shopper{i}@Example.com",
+        "em": f"shopper{i}.example.com" if bad == NO_AT else f"Shopper{i}@Example.com",
         "client_ip_address": "203.0.113.50",
         "client_user_agent": AGENT,
         "external_id": f"customer-{i % 3000}",
@@ -50,7 +50,7 @@ def event(i: int, now: int) -> dict[str, Any]:
     return {
         "event_name": "checkout",
         "action_source": "web",
-        "event_time": (now - 120) * (1000 if bad == "event_time in milliseconds" else 1),
+        "event_time": (now - 120) * (1000 if bad == IN_MS else 1),
         "event_id": f"demo-order-{i}",
         "user_data": user_data,
         "custom_data": {"currency": "USD", "value": "24.00", "order_id": f"demo-order-{i}"},
@@ -58,6 +58,7 @@ def event(i: int, now: int) -> dict[str, Any]:
 
 
 def send_events(tour: Tour, client: Client) -> None:
+    """conversions.jsonl sent, its rejects file, and the doctor's findings in it."""
     tour.chapter("conversions", f"{EVENTS:,} conversion events, some bad on purpose")
     now = int(tour.emulator.clock.now())
     path, rejects = tour.out / "conversions.jsonl", tour.out / "conversions.rejects.jsonl"

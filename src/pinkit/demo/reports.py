@@ -26,6 +26,8 @@ CHARTED = ("SPEND_IN_MICRO_DOLLAR", "TOTAL_IMPRESSION")
 
 
 def run_report(tour: Tour, client: Client, promoted: PromotedPin) -> None:
+    """The campaign's first day and the ``DAYS`` after it, as files and charts."""
+    assert promoted.campaign.id
     tour.chapter("report", f"{DAYS} days later: an async report, as CSV, PNG and terminal chart")
     clock = tour.emulator.clock
     first = _today(clock.now())
@@ -37,14 +39,14 @@ def run_report(tour: Tour, client: Client, promoted: PromotedPin) -> None:
         columns=list(COLUMNS),
         start_date=first,
         end_date=_today(clock.now()),
-        campaign_ids=[promoted.campaign.id or ""],
+        campaign_ids=[promoted.campaign.id],
         on_progress=lambda progress: statuses.append(progress.status),
     )
     if len(tour.refreshes) > refreshes:
         tour.say("the access token had expired again: the client refreshed it on its own")
     tour.say("report: " + " → ".join(status for status, _ in groupby(statuses)))
     currency = report.currency or "USD"
-    spent = [Decimal(row["SPEND_IN_ACCOUNT_CURRENCY"]) for row in report]
+    spent: list[Decimal] = [row["SPEND_IN_ACCOUNT_CURRENCY"] for row in report]
     tour.say(
         f"{len(report)} daily rows: {currency} {sum(spent):,.2f} spent, at most "
         f"{max(spent):,.2f} a day (the budget: {promoted.budget})"
