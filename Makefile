@@ -17,12 +17,15 @@ $(VENV)/uv/bin/uv: | $(BIN)/python
 	$(PYTHON) -m pip install --quiet --no-deps --target $(VENV)/uv uv \
 	  || { $(BIN)/python -m ensurepip && $(BIN)/python -m pip install --quiet --target $(VENV)/uv uv; }
 
+# Not compiled: the tour compiles the few modules it imports faster than uv compiles them all.
 $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python $(UV)
 	$(INSTALL) -e ".[demo]"
 	touch $@
 
+# Compiled at once, as pip does: the tests start hundreds of interpreters. Pip too, for
+# installing by hand.
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python $(UV)
-	$(INSTALL) -e ".[test]" pip  # pip too, for installing by hand
+	$(INSTALL) --compile-bytecode -e ".[test]" pip
 	touch $@ $(VENV)/.demo-installed
 
 demo: $(VENV)/.demo-installed
