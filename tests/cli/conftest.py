@@ -274,3 +274,39 @@ def cli_token(cli: CLI) -> str:
     """The access token the CLI keeps for the default emulator state."""
     data = json.loads((cli.data_dir / "emulator-tokens" / "default.json").read_text())
     return str(data["access_token"])
+
+
+# -- the demo's tour, run once per test session -----------------------------------------------
+@dataclass
+class Tour:
+    """``pinkit demo`` as a user runs it, in ``folder``; ``cli`` has that run's directories."""
+
+    result: Result
+    folder: Path
+    cli: CLI
+
+    @property
+    def out(self) -> Path:
+        return self.folder / "pinkit-demo"
+
+
+@pytest.fixture(scope="session")
+def demo_tour(tmp_path_factory: pytest.TempPathFactory) -> Tour:
+    """The whole tour, once (it takes seconds): started on the leftovers of an earlier run (a
+    board in the state, a line in the rejects file) to show that it starts afresh."""
+    folder = tmp_path_factory.mktemp("tour")
+    cli = CLI(folder)
+    out = folder / "pinkit-demo"
+    out.mkdir()
+    left = cli("--emulator-state", str(out / "emulator.sqlite"), "boards", "create", "Left over")
+    assert left.code == 0, left.err
+    (out / "conversions.rejects.jsonl").write_text('{"index": -1, "reason": "left over"}\n')
+    proc = subprocess.run(
+        [str(PINKIT), "demo"],
+        cwd=folder,
+        env=cli.full_env(),
+        capture_output=True,
+        text=True,
+        timeout=280,
+    )
+    return Tour(Result(proc.returncode, proc.stdout, proc.stderr), folder, cli)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CLI, board_names, cli_token, no_traceback, one_line
+from .conftest import CLI, Tour, board_names, cli_token, no_traceback, one_line
 
 
 # -- --emulator-state -------------------------------------------------------------------------
@@ -46,23 +46,31 @@ def test_emulator_state_picks_the_state_and_keeps_its_token_beside_it(
 
 # -- the demo ---------------------------------------------------------------------------------
 @pytest.mark.slow
-@pytest.mark.timeout(300)  # two whole tours; on a loaded machine each can pass a minute
+@pytest.mark.timeout(300)  # the session's tour may be run here first
 def test_the_demos_last_hint_shows_what_it_made(
-    cli: CLI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_tour: Tour, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    for _ in range(2):  # the second tour starts afresh, not on top of the first
-        tour = cli("demo")
-        assert tour.code == 0, tour.err
-        assert (tmp_path / "pinkit-demo" / "emulator.sqlite").is_file()
-        hints = [line.strip() for line in tour.out.splitlines() if "boards list" in line]
-        assert hints == ["pinkit --emulator-state pinkit-demo/emulator.sqlite boards list"]
-        args = shlex.split(hints[0])[1:]
-        shown = cli(*args, "--format", "json")
-        assert shown.code == 0, shown.err
-        boards = json.loads(shown.out)
-        names = [board["name"] for board in boards]
-        assert "Spring ideas" in names and len(names) == len(set(names)), names
-        pins = cli("--emulator-state", "pinkit-demo/emulator.sqlite", "pins", "list")
-        assert len(json.loads(pins.out)) == sum(board["pin_count"] for board in boards) > 0
-    assert board_names(cli, "--emulator") == []  # the user's own state is left alone
+    assert demo_tour.result.code == 0, demo_tour.result.err
+    monkeypatch.chdir(demo_tour.folder)
+    hints = [
+        shlex.split(line.split("   (")[0])
+        for line in demo_tour.result.out.splitlines()
+        if "--emulator-state" in line
+    ]
+    state = ["pinkit", "--emulator-state", "pinkit-demo/emulator.sqlite"]
+    assert hints and all(hint[:3] == state for hint in hints), hints
+    commands = [" ".join(hint[3:]) for hint in hints]
+    assert commands[:2] == ["boards list", "pins list"]
+    assert "emulator serve" in commands
+    for hint in hints:
+        if hint[3:] == ["emulator", "serve"]:
+            continue  # serves until stopped: the emulator tests cover it
+        shown = demo_tour.cli(*hint[1:], "--format", "json")
+        doctor = hint[3:5] == ["conversions", "doctor"]  # exit 1: it found something
+        assert shown.code == (1 if doctor else 0), (hint, shown.err)
+        assert json.loads(shown.out), hint  # each shows something the tour made
+    boards = json.loads(demo_tour.cli(*state[1:], "boards", "list", "--format", "json").out)
+    assert [board["name"] for board in boards] == ["Spring ideas"]  # not the leftover one
+    pins = json.loads(demo_tour.cli(*state[1:], "pins", "list", "--format", "json").out)
+    assert len(pins) == sum(board["pin_count"] for board in boards) == 2
+    assert board_names(demo_tour.cli, "--emulator") == []  # the user's own state is left alone

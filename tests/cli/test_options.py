@@ -177,11 +177,12 @@ def test_demo_runs_pinkit_demo_lazily(
     monkeypatch.chdir(tmp_path)  # the demo keeps its state in ./pinkit-demo
     seen: list[Console] = []
     fake = types.ModuleType("pinkit.demo")
-    fake.run = lambda console, **kw: (seen.append(console), console.print("demo ran"))  # type: ignore[attr-defined]
+    fake.STATE = "emulator.sqlite"  # type: ignore[attr-defined]
+    fake.run = lambda console, out: (seen.append(console), console.print(f"demo ran in {out}"))  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "pinkit.demo", fake)
     result = cli("demo")
     assert result.code == 0, result.err
-    assert "demo ran" in result.out
+    assert "demo ran in pinkit-demo" in result.out
     assert isinstance(seen[0], Console)
 
 

@@ -685,15 +685,21 @@ async def test_async_mid_way_failure(local: Emulator) -> None:
     assert "connection refused" in result.failed[0].message
 
 
-def test_the_demo_promotes_a_pin(local: Emulator) -> None:
+def test_the_demo_promotes_a_pin(local: Emulator, tmp_path: Any) -> None:
     import io
 
     from rich.console import Console
 
-    from pinkit import demo
+    from pinkit.demo._tour import Tour
+    from pinkit.demo.ads import promote
 
     console = Console(file=io.StringIO(), width=120)
-    demo._promote_a_pin(console, local, demo._Steps(console))
+    with local.client(ad_account_id=local.default_ad_account_id) as client:
+        board = client.boards.create("Shop the look")
+        assert board.id
+        pin = client.pins.create(board.id, IMAGE)
+        promoted = promote(Tour(console, local, tmp_path), client, pin)
     shown = console.file.getvalue()  # type: ignore[attr-defined]
     assert "USD 20.00 a day" in shown and "20,000,000 micro-units" in shown
+    assert promoted.ad.pin_id == pin.id
     assert ops(local).count("ads/create") == 1

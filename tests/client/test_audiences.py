@@ -218,15 +218,17 @@ def test_the_demo_makes_a_list_from_a_csv_and_an_actalike(
 
     from rich.console import Console
 
-    from pinkit import demo
+    from pinkit.demo._tour import Tour
+    from pinkit.demo.audiences import make_audiences
 
     console = Console(file=io.StringIO(), width=120)
-    demo.audience_step(console, inproc_emulator, tmp_path / "pinkit-demo")
+    tour = Tour(console, inproc_emulator, tmp_path)
+    with inproc_emulator.client(ad_account_id=inproc_emulator.default_ad_account_id) as client:
+        make_audiences(tour, client)
+        types = [a.audience_type for a in client.audiences.list()]
     shown = console.file.getvalue()  # type: ignore[attr-defined]
-    assert (tmp_path / "pinkit-demo" / "customers.csv").is_file()
-    assert "row 44 not sent: the e-mail address has no @" in shown
+    assert (tmp_path / "customers.csv").is_file() and "customers.csv" in tour.files
+    assert "line 44 not sent: the e-mail address has no @" in shown
     assert "4,999 addresses" in shown and "3 requests" in shown
     assert "ACTALIKE" in shown and "READY" in shown
-    with inproc_emulator.client(ad_account_id=inproc_emulator.default_ad_account_id) as client:
-        types = [a.audience_type for a in client.audiences.list()]
     assert types == ["CUSTOMER_LIST", "ACTALIKE"]

@@ -12,6 +12,7 @@ beside Pinterest's own figures (``client.conversions.quality``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -59,6 +60,13 @@ def user_agent_problem(user_agent: Any) -> str | None:
     empty, or fewer than two of OS, browser and device family), or None."""
     if not isinstance(user_agent, str):
         return "is not a string"
+    return _agent_problem(user_agent)
+
+
+@functools.lru_cache(maxsize=4096)
+def _agent_problem(user_agent: str) -> str | None:
+    """``user_agent_problem`` of a string, remembered: the events of a stream share a few
+    thousand user agents at most, and the patterns cost more than the rest of the checks."""
     text = user_agent.strip()
     if text.lower() in _NOT_A_UA:
         return 'is empty or a placeholder ("Other", "unknown")'
@@ -180,7 +188,10 @@ class EventDoctor:
     def _check_user_data(self, line: int, user_data: Mapping[str, Any]) -> bool:
         fatal = False
         for name in HASHED_FIELDS:
-            values = _values(user_data.get(name))
+            given = user_data.get(name)
+            if given is None:
+                continue
+            values = _values(given)
             for value in values:
                 if looks_hashed(value):
                     self._hashing[name]["hashed"] += 1
