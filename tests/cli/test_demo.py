@@ -115,7 +115,8 @@ def test_ten_thousand_events_with_the_bad_ones_in_the_rejects_file(demo_tour: To
     assert len(sent) == 10_000
     rejects = [json.loads(line) for line in (demo_tour.out / "conversions.rejects.jsonl").open()]
     bad = [i for i in range(10_000) if i % 100 == 42]
-    assert [r["index"] for r in rejects] == bad  # the leftover line is gone: a fresh file
+    # Each bad line once and the leftover line gone (a fresh file); batches finish in any order.
+    assert sorted(r["index"] for r in rejects) == bad
     for reject in rejects:
         assert reject["kind"] == "invalid" and reject["event"] == sent[reject["index"]]
         expected = "is in milliseconds" if reject["index"] % 200 == 42 else "em has no @"

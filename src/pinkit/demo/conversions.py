@@ -80,8 +80,8 @@ def send_events(tour: Tour, client: Client) -> None:
     for text, count in summary.warnings.items():
         tour.say(f"Pinterest's warning on {count:,} events: {escape(text)}")
     examples: dict[str, dict[str, Any]] = {}
-    for line in rejects.read_text(encoding="utf-8").splitlines():
-        reject = json.loads(line)
+    found = rejects.read_text(encoding="utf-8").splitlines()
+    for reject in sorted(map(json.loads, found), key=lambda r: r["index"]):  # finish order varies
         examples.setdefault(str(is_bad(reject["index"])), reject)
     tour.say(f"rejects in {escape(str(rejects))}, each with its reason:")
     for reject in examples.values():
