@@ -317,6 +317,19 @@ def test_an_expired_refresh_token_exits_4(cli: CLI, emulator: Emulator) -> None:
     assert no_traceback(result.err)
 
 
+def test_status_of_a_dead_login_shows_what_it_knows_and_exits_4(
+    cli: CLI, emulator: Emulator
+) -> None:
+    token = emulator.issue_token()
+    save_login(cli, emulator, token)
+    emulator.clock.advance(61 * 86400)  # past both the access and the refresh token's expiry
+    result = cli("auth", "status")
+    assert result.code == 4, result.err
+    assert "Refresh token expired" in result.out  # the user line says why
+    assert result.err.strip() == "error: the login is no longer valid: run `pinkit auth login`"
+    assert token.access_token not in result.all and str(token.refresh_token) not in result.all
+
+
 def test_a_revoked_refresh_token_exits_4(cli: CLI, emulator: Emulator) -> None:
     token = emulator.issue_token()
     assert token.refresh_token

@@ -20,6 +20,7 @@ from .._redact import mask
 from .._tokens import SCOPES, TokenSet
 from ..errors import PinterestError
 from ._config import AppCredentials, save_profile_values
+from ._exits import login_hint, login_invalid
 from ._login import LoopbackListener, parse_redirect, split_loopback_redirect
 from ._options import global_options
 from ._session import NotLoggedIn, Session, session
@@ -280,11 +281,11 @@ def status(ctx: click.Context) -> None:
     store = None if run.profile.env_token and not run.using_emulator else run.token_store()
     base_url = run.base_url(store)
     user: str | None
-    failed = False
+    failed: PinterestError | None = None
     try:
         user = run.client().user_account.get().username
     except PinterestError as exc:
-        user, failed = f"(error: {exc})", True
+        user, failed = f"(error: {exc})", exc
     token = _current(run)[0] or token  # the request may have refreshed it
     app = store.app if store is not None else None
     info: dict[str, Any] = {
@@ -300,7 +301,10 @@ def status(ctx: click.Context) -> None:
         "client_id": app.client_id if app else run.profile.client_id,
     }
     run.output.emit(info)
-    if failed:
+    if failed is not None and login_invalid(failed):  # what it knows, then exit 4 as elsewhere
+        click.echo(f"error: {login_hint(run.settings)}", err=True)
+        ctx.exit(4)
+    if failed is not None:
         ctx.exit(1)
 
 
