@@ -119,18 +119,30 @@ def test_help_does_not_import_the_emulator(cli: CLI) -> None:
     assert "emulator" in script.out
 
 
-def test_emulator_serve_without_the_extra(cli: CLI) -> None:
+@pytest.mark.parametrize(
+    ("command", "extra"), [(["emulator", "serve"], "emulator"), (["demo"], "demo")]
+)
+def test_a_command_without_its_extra(
+    cli: CLI, tmp_path: Path, command: list[str], extra: str
+) -> None:
     code = (
         "import sys\n"
         "sys.modules['starlette'] = None\n"
         "from pinkit.cli import run\n"
-        "sys.exit(run(['emulator', 'serve']))\n"
+        f"sys.exit(run({command!r}))\n"
     )
+    here = tmp_path / "here"
+    here.mkdir()
     proc = subprocess.run(
-        [sys.executable, "-c", code], env=cli.full_env(), capture_output=True, text=True
+        [sys.executable, "-c", code],
+        env=cli.full_env(),
+        capture_output=True,
+        text=True,
+        cwd=here,
     )
     assert proc.returncode == 2
-    assert "pip install 'pinkit[emulator]'" in proc.stderr
+    assert f"pip install 'pinkit[{extra}]'" in proc.stderr
+    assert not list(here.iterdir())  # nothing made before the refusal
     assert one_line(proc.stderr)
     assert no_traceback(proc.stderr)
 
