@@ -165,6 +165,7 @@ def test_the_last_lines_say_what_was_made_and_what_to_open(demo_tour: Tour) -> N
     assert files == made
     assert {"emulator.sqlite", "report.png", "report.csv", "conversions.rejects.jsonl"} <= set(made)
     assert "Open pinkit-demo/report.png" in end
+    assert "conversions.jsonl   (30 days on, it finds them too old to send)" in end
 
 
 def test_the_hints_name_pinkit_as_it_was_run(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -72,7 +72,8 @@ def _the_end(tour: Tour, requests: int) -> None:
         "pins list",
         "ads campaigns list",
         "audiences list",
-        f"conversions doctor {shlex.quote(str(folder / 'conversions.jsonl'))}",
+        f"conversions doctor {shlex.quote(str(folder / 'conversions.jsonl'))}"
+        "   (30 days on, it finds them too old to send)",
         "emulator serve   (the same state over HTTP)",
     ):
         console.print(f"  {escape(pinkit)} {escape(command)}", soft_wrap=True)
