@@ -10,11 +10,11 @@ Usage: python scripts/gen_cli_help.py [--check]
 from __future__ import annotations
 
 import sys
-from pathlib import Path
+
+from _generated import ROOT, write_or_check  # scripts/ is first on sys.path when run
 
 from pinkit.cli._app import render_root_help
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "src" / "pinkit" / "cli" / "_root_help.py"
 
 #: 80 columns, or stdout not a terminal (78); 100 columns or more (98).
@@ -38,17 +38,7 @@ def render() -> str:
 
 
 def main(argv: list[str]) -> int:
-    wanted = render()
-    current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-    if "--check" in argv:
-        if current != wanted:
-            print(f"{TARGET.relative_to(ROOT)} is out of date; run scripts/gen_cli_help.py")
-            return 1
-        return 0
-    if current != wanted:
-        TARGET.write_text(wanted, encoding="utf-8")
-        print(f"wrote {TARGET.relative_to(ROOT)}")
-    return 0
+    return write_or_check({TARGET: render()}, argv, "scripts/gen_cli_help.py")
 
 
 if __name__ == "__main__":

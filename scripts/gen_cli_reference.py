@@ -12,14 +12,13 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import click
+from _generated import ROOT, write_or_check  # scripts/ is first on sys.path when run
 
 from pinkit.cli._app import cli
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "docs" / "cli-reference.md"
 
 HEAD = """\
@@ -178,17 +177,7 @@ def render() -> str:
 
 
 def main(argv: list[str]) -> int:
-    wanted = render()
-    current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-    if "--check" in argv:
-        if current != wanted:
-            print(f"{TARGET.relative_to(ROOT)} is out of date; run scripts/gen_cli_reference.py")
-            return 1
-        return 0
-    if current != wanted:
-        TARGET.write_text(wanted, encoding="utf-8")
-        print(f"wrote {TARGET.relative_to(ROOT)}")
-    return 0
+    return write_or_check({TARGET: render()}, argv, "scripts/gen_cli_reference.py")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ from __future__ import annotations
 import sys
 import textwrap
 from collections.abc import Callable
-from pathlib import Path
+
+from _generated import ROOT, write_or_check  # scripts/ is first on sys.path when run
 
 from pinkit._operations import all_operations
 from pinkit.emulator._controls import controls_markdown
@@ -21,7 +22,6 @@ from pinkit.emulator._core_controls import CORE_CONTROLS
 from pinkit.emulator._registry import Registry
 from pinkit.emulator.areas import AREAS
 
-ROOT = Path(__file__).resolve().parent.parent
 EMULATOR_DOC = ROOT / "docs" / "emulator.md"
 
 
@@ -64,16 +64,8 @@ def render(text: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    current = EMULATOR_DOC.read_text(encoding="utf-8")
-    wanted = render(current)
-    if "--check" in argv:
-        if current != wanted:
-            print("docs/emulator.md is out of date; run scripts/gen_docs.py", file=sys.stderr)
-            return 1
-        return 0
-    EMULATOR_DOC.write_text(wanted, encoding="utf-8")
-    print(f"wrote {EMULATOR_DOC.relative_to(ROOT)}")
-    return 0
+    wanted = render(EMULATOR_DOC.read_text(encoding="utf-8"))
+    return write_or_check({EMULATOR_DOC: wanted}, argv, "scripts/gen_docs.py")
 
 
 if __name__ == "__main__":

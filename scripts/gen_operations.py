@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from _generated import ROOT, write_or_check  # scripts/ is first on sys.path when run
+
 TABLE = ROOT / "src" / "pinkit" / "_operations.json"
 CONSTRAINTS = ROOT / "src" / "pinkit" / "_constraints.json"
 DEFAULT_SPEC = ROOT.parent / "shared" / "pinterest-openapi" / "openapi.json"
@@ -373,19 +374,10 @@ def outputs(spec: dict[str, Any]) -> dict[Path, str]:
 
 
 def main(argv: list[str]) -> int:
-    check = "--check" in argv
     args = [a for a in argv if a != "--check"]
     spec_path = Path(args[0] if args else os.environ.get("PINKIT_OPENAPI_SPEC", DEFAULT_SPEC))
     files = outputs(json.loads(spec_path.read_text(encoding="utf-8")))
-    if check:
-        stale = [p for p, text in files.items() if not p.is_file() or p.read_text("utf-8") != text]
-        for path in stale:
-            print(f"{path.name} is out of date; run scripts/gen_operations.py", file=sys.stderr)
-        return 1 if stale else 0
-    for path, text in files.items():
-        path.write_text(text, encoding="utf-8")
-        print(f"wrote {path.relative_to(ROOT)}")
-    return 0
+    return write_or_check(files, argv, "scripts/gen_operations.py")
 
 
 if __name__ == "__main__":

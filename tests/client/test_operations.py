@@ -3,22 +3,18 @@ operation."""
 
 from __future__ import annotations
 
-import importlib.util
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from pinkit import _operations
-from tests.spec import ROOT, spec_path
+from tests.scripts import load_script
+from tests.spec import spec_path
 
 
 def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("gen", ROOT / "scripts" / "gen_operations.py")
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return SimpleNamespace(**load_script("gen_operations"))
 
 
 def test_packaged_table_matches_the_spec(openapi_spec: dict[str, Any]) -> None:

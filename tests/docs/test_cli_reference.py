@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import difflib
-import runpy
 
 import pytest
 
 from tests.docs.markdown import ROOT
+from tests.scripts import load_script
 
-SCRIPT = ROOT / "scripts" / "gen_cli_reference.py"
 PAGE = ROOT / "docs" / "cli-reference.md"
 
 
 def test_the_cli_reference_is_up_to_date() -> None:
-    wanted = runpy.run_path(str(SCRIPT))["render"]()
+    wanted = load_script("gen_cli_reference")["render"]()
     current = PAGE.read_text(encoding="utf-8") if PAGE.exists() else ""
     if current != wanted:
         diff = difflib.unified_diff(
