@@ -449,11 +449,23 @@ class UserDataHasher:
         pass_hashed = self.mode != "always"
         never = self.mode == "never"
         sha256 = hashlib.sha256
+        as_given = _AS_GIVEN
         for field, value in raw.items():
             bit = bits.get(field)
+            if bit is not None and type(value) is str and value and len(value) != 64 and not never:
+                # the usual value: one raw string, to normalise and hash
+                try:
+                    out[field] = [sha256(to_hash[field](value)).hexdigest()]
+                except InvalidInputError:
+                    if not drop_invalid:
+                        raise
+                    dropped = [*(dropped or ()), field]
+                    continue
+                raw_mask |= bit
+                continue
             if bit is None:
                 if type(value) is str:
-                    if field in _AS_GIVEN:
+                    if field in as_given:
                         if value:
                             out[field] = value
                         continue
