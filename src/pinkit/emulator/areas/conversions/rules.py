@@ -207,7 +207,9 @@ class ConversionRules(Rules):
         online = [key for key in keys if key is not None]
         earlier = tx.get_many(EVENT, online)
         missing = [key for key in online if key not in earlier]
-        if missing:  # a state file from before events were keyed by their dedup key
+        # a state file from before events were keyed by their dedup key (a state made since
+        # has no SEEN document: one indexed probe, instead of looking up every key)
+        if missing and tx.list(SEEN, limit=1):
             for old_key, seen in tx.get_many(SEEN, missing).items():
                 earlier[old_key] = {"seen_at": seen["at"], "old": True}
         ids: list[str | None] = []
