@@ -280,7 +280,8 @@ def serve(
     The socket is bound (and the state opened) before ``on_ready(base_url)`` is called, so the
     URL it gets is one that answers; a port in use raises ``OSError`` before anything is served.
     With ``state_path`` the state lives in that SQLite file: it survives restarts and can be
-    shared with other processes (CLI runs, a second server).
+    shared with other processes (CLI runs, a second server). The process's garbage collector
+    is tuned for serving (see ``_tune_gc``).
     """
     backend = Backend(_registry(), state_path, sandbox=sandbox)
     sock = bind_socket(host, port)
