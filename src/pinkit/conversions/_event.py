@@ -416,7 +416,9 @@ class EventPreparer:
         out: dict[str, Any] = {}
         for key, value in custom.items():
             if key == "value":
-                if value is not None:
+                if type(value) is str and _DECIMAL.fullmatch(value) is not None:
+                    out[key] = value  # already the decimal string Pinterest parses
+                elif value is not None:
                     out[key] = _money("custom_data.value", value)
                 continue
             if key == "currency":
