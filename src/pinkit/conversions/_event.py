@@ -40,7 +40,6 @@ FUTURE_SLACK_S = 300
 #: An ``event_time`` above this is not seconds (year 5138): it is milliseconds.
 _MILLISECONDS = 10**11
 _DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
-_CURRENCY = re.compile(r"[A-Za-z]{3}")
 #: custom_data fields that are lists of strings (checked item by item on the fast path).
 _STRING_LISTS = frozenset({"content_ids"})
 #: Fields checked by their own rules rather than by type alone.
@@ -119,6 +118,18 @@ def _exact_types(
         for name, (python, kind) in types.items()
         if kind in ("string", "integer", "boolean") and name not in _SPECIAL
     }
+
+
+def _usual_types(types: Mapping[str, tuple[tuple[type, ...], str]]) -> dict[str, type]:
+    """``name -> type`` of the event fields a value of that exact type is taken as it is: the
+    strings, integers and booleans, ``event_time`` as an integer (its range is checked after),
+    ``user_data`` and ``custom_data`` as dicts (they are rebuilt after)."""
+    exact = _exact_types(types)
+    usual = {name: next(iter(kinds)) for name, kinds in exact.items() if len(kinds) == 1}
+    for name, kind in (("event_time", int), ("user_data", dict), ("custom_data", dict)):
+        if name in types:
+            usual[name] = kind
+    return usual
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -255,6 +266,7 @@ class EventPreparer:
         self._custom_types = _scalar_types("custom_data")
         self._plain = _exact_types(self._event_types)
         self._custom_plain = _exact_types(self._custom_types)
+        self._usual = _usual_types(self._event_types)
         self._required = required_fields()
         assert set(self._required) == _REQUIRED, "the spec's required event fields changed"
 
@@ -270,24 +282,28 @@ class EventPreparer:
             raise InvalidInputError(
                 f"an event must be a ConversionEvent or a mapping, got {type(event).__name__}"
             )
-        plain = self._plain
-        out: dict[str, Any] = {}
-        for key, value in source.items():
-            kinds = plain.get(key)
-            if kinds is not None and type(value) in kinds:
-                out[key] = value
-            elif value is None:
-                if key not in self._event_types:
-                    raise _unknown_field(key)
-            elif key in _SPECIAL:
-                out[key] = value
+        out: dict[str, Any] | None = None
+        if type(source) is dict:
+            # the usual event: every field of its usual type, so a copy is the checked event
+            usual = self._usual
+            for key, value in source.items():
+                if usual.get(key) is not type(value):
+                    break
             else:
-                out[key] = self._typed(key, value)
-        if len(out) < 5 or not out.keys() >= _REQUIRED:
-            for name in self._required:
-                if name not in out:
-                    raise InvalidInputError(f"{name} is required")
-        name = out["event_name"]
+                out = source.copy()
+        if out is None:
+            out = self._fields(source)
+        try:
+            name = out["event_name"]
+            source_kind = out["action_source"]
+            event_time = out["event_time"]
+            event_id = out["event_id"]
+            user_data = out["user_data"]
+        except KeyError:
+            for required in self._required:
+                if required not in out:
+                    raise InvalidInputError(f"{required} is required") from None
+            raise
         if name not in EVENT_NAMES and not (
             self.allow_unknown_event_name and type(name) is str and name
         ):
@@ -296,19 +312,16 @@ class EventPreparer:
                 "(Pinterest would count it as an 'Unknown' event; pass "
                 "allow_unknown_event_name=True to send it anyway)"
             )
-        source_kind = out["action_source"]
         if source_kind not in ACTION_SOURCES:
             raise InvalidInputError(
                 f"action_source {source_kind!r} is not one of {sorted(ACTION_SOURCES)}"
             )
-        event_time = out["event_time"]
         if type(event_time) is not int or not (
             now - self.max_event_age_s <= event_time <= now + FUTURE_SLACK_S
         ):
             out["event_time"] = self._event_time(event_time, now)
-        if not out["event_id"].strip():
+        if not event_id.strip():
             raise InvalidInputError("event_id is empty: Pinterest deduplicates events by it")
-        user_data = out["user_data"]
         if type(user_data) is not dict and not isinstance(user_data, Mapping):
             raise InvalidInputError(f"user_data must be a mapping, got {type(user_data).__name__}")
         hashed, hashed_mask, raw_mask, dropped = self.hasher.prepare(user_data, self.drop_invalid)
@@ -334,6 +347,24 @@ class EventPreparer:
             warnings = tuple(f"invalid user_data.{name} left out" for name in dropped)
             return Prepared(out, source_kind == "offline", hashed_mask, raw_mask, warnings)
         return Prepared(out, source_kind == "offline", hashed_mask, raw_mask)
+
+    def _fields(self, source: Mapping[str, Any]) -> dict[str, Any]:
+        """The event's fields checked one by one against their spec types (``None`` ones left
+        out)."""
+        plain = self._plain
+        out: dict[str, Any] = {}
+        for key, value in source.items():
+            kinds = plain.get(key)
+            if kinds is not None and type(value) in kinds:
+                out[key] = value
+            elif value is None:
+                if key not in self._event_types:
+                    raise _unknown_field(key)
+            elif key in _SPECIAL:
+                out[key] = value
+            else:
+                out[key] = self._typed(key, value)
+        return out
 
     def _typed(self, key: str, value: Any) -> Any:
         """A field's value checked against its spec type (the slow path)."""
@@ -385,13 +416,17 @@ class EventPreparer:
         out: dict[str, Any] = {}
         for key, value in custom.items():
             if key == "value":
-                if value is not None:
+                if type(value) is str and _DECIMAL.fullmatch(value) is not None:
+                    out[key] = value  # already the decimal string Pinterest parses
+                elif value is not None:
                     out[key] = _money("custom_data.value", value)
                 continue
             if key == "currency":
                 if value is None:
                     continue
-                if type(value) is not str or _CURRENCY.fullmatch(value) is None:
+                if type(value) is not str or not (
+                    len(value) == 3 and value.isascii() and value.isalpha()
+                ):
                     raise InvalidInputError(
                         "custom_data.currency must be a three-letter ISO-4217 code (USD)"
                     )

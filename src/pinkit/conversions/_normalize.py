@@ -62,6 +62,7 @@ ZIP_LETTERS: tuple[ZipLetters, ...] = ("keep", "digits")
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 _NOT_DIGIT = re.compile(r"[^0-9]")
 _ASCII_NOT_DIGITS = {code: None for code in range(128) if not 48 <= code <= 57}
+_ASCII_NOT_DIGIT_BYTES = bytes(code for code in range(256) if not 48 <= code <= 57)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.][^@\s]*\.[^@\s.]+")
 _DOB = re.compile(r"(\d{4})[-/.]?(\d{2})[-/.]?(\d{2})")
 _ZIP_PLUS4 = re.compile(r"(\d{5})[-\s]\d{4}")
@@ -122,21 +123,32 @@ def normalize_email(value: Any) -> str:
     return text
 
 
-def _email_fast(value: Any) -> str:
-    """``normalize_email`` for the bulk path (the same rule, fewer calls)."""
+def _email_bytes(value: Any) -> bytes:
+    """``normalize_email`` for the bulk path, as the UTF-8 bytes to hash (the same rule, fewer
+    calls)."""
     if type(value) is str:
         text = value.strip().lower()
         if _EMAIL.fullmatch(text) is not None:
-            return text
-    return normalize_email(value)
+            return text.encode("utf-8")
+    return normalize_email(value).encode("utf-8")
 
 
-def _external_id_fast(value: Any) -> str:
+def _external_id_bytes(value: Any) -> bytes:
     if type(value) is str:
         text = value.strip()
         if text:
-            return text
-    return normalize_external_id(value)
+            return text.encode("utf-8")
+    return normalize_external_id(value).encode("utf-8")
+
+
+def _phone_bytes(value: Any) -> bytes:
+    """``normalize_phone`` for the bulk path: an ASCII number's digits by one ``translate`` of
+    its bytes."""
+    if type(value) is str and value.isascii():
+        digits = value.encode("ascii").translate(None, _ASCII_NOT_DIGIT_BYTES).lstrip(b"0")
+        if 7 <= len(digits) <= 15:
+            return digits
+    return normalize_phone(value).encode("ascii")
 
 
 def normalize_phone(value: Any) -> str:
@@ -399,11 +411,15 @@ class UserDataHasher:
         self.maid_case = maid_case
         self.zip_letters = zip_letters
         norm: dict[str, Callable[[Any], str]] = dict(NORMALIZERS)
-        norm["em"] = _email_fast
-        norm["external_id"] = _external_id_fast
         norm["hashed_maids"] = lambda v: normalize_maid(v, case=maid_case)
         norm["zp"] = lambda v: normalize_zip(v, letters=zip_letters)
         self._norm = norm
+        # the bytes to hash, per field: the same normalisers, with fast paths for the usual ones
+        to_hash: dict[str, Callable[[Any], bytes]] = {
+            name: _encoded(func) for name, func in norm.items()
+        }
+        to_hash.update(em=_email_bytes, ph=_phone_bytes, external_id=_external_id_bytes)
+        self._to_hash = to_hash
         self._bits = {name: 1 << i for i, name in enumerate(HASHED_FIELDS)}
 
     def value(self, field: str, value: Any) -> tuple[str, bool]:
@@ -429,14 +445,27 @@ class UserDataHasher:
         hashed_mask = raw_mask = 0
         dropped: list[str] | None = None
         bits = self._bits
-        norms = self._norm
+        to_hash = self._to_hash
         pass_hashed = self.mode != "always"
+        never = self.mode == "never"
         sha256 = hashlib.sha256
+        as_given = _AS_GIVEN
         for field, value in raw.items():
             bit = bits.get(field)
+            if bit is not None and type(value) is str and value and len(value) != 64 and not never:
+                # the usual value: one raw string, to normalise and hash
+                try:
+                    out[field] = [sha256(to_hash[field](value)).hexdigest()]
+                except InvalidInputError:
+                    if not drop_invalid:
+                        raise
+                    dropped = [*(dropped or ()), field]
+                    continue
+                raw_mask |= bit
+                continue
             if bit is None:
                 if type(value) is str:
-                    if field in _AS_GIVEN:
+                    if field in as_given:
                         if value:
                             out[field] = value
                         continue
@@ -468,10 +497,10 @@ class UserDataHasher:
                     if pass_hashed and len(value) == 64 and _HEX64.fullmatch(value):
                         out[field] = [value.lower()]
                         hashed_mask |= bit
-                    elif self.mode == "never":
+                    elif never:
                         raise _never(field)
                     else:
-                        out[field] = [sha256(norms[field](value).encode("utf-8")).hexdigest()]
+                        out[field] = [sha256(to_hash[field](value)).hexdigest()]
                         raw_mask |= bit
                     continue
                 if value is None:
@@ -499,6 +528,13 @@ class UserDataHasher:
         if not isinstance(raw, Mapping):
             raise InvalidInputError(f"user_data must be a mapping, got {type(raw).__name__}")
         return self.prepare(raw)[0]
+
+
+def _encoded(normalise: Callable[[Any], str]) -> Callable[[Any], bytes]:
+    def to_hash(value: Any) -> bytes:
+        return normalise(value).encode("utf-8")
+
+    return to_hash
 
 
 def _never(field: str) -> InvalidInputError:

@@ -351,25 +351,31 @@ class BulkSender:
         seq = 0
         chunk = _Chunk(seq, resume_at)
         now = self._now()
+        prepare = preparer.prepare
         index = -1
+        added = rejected = 0  # chunk.size and len(chunk.rejects), counted here
         for index, event in enumerate(events):
             if index < resume_at or (done and index in done):
                 continue
             chunk.received += 1
             try:
-                prepared = preparer.prepare(event, now)
+                prepared = prepare(event, now)
             except InvalidInputError as exc:
                 chunk.reject(index, "invalid", str(exc), _as_json(event))
+                rejected += 1
             else:
                 if in_flight and prepared.offline and index in in_flight:
                     chunk.reject(index, "undeliverable", RESUMED_IN_FLIGHT, prepared.event)
+                    rejected += 1
                 else:
                     chunk.add(index, prepared)
-            if chunk.size >= size or len(chunk.rejects) >= size:
+                    added += 1
+            if added >= size or rejected >= size:
                 chunk.end = index + 1
                 yield self._register(chunk)
                 seq += 1
                 chunk = _Chunk(seq, index + 1)
+                added = rejected = 0
                 now = self._now()
         chunk.end = max(index + 1, chunk.start)
         if chunk.end > chunk.start:

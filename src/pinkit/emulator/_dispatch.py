@@ -17,6 +17,7 @@ import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
@@ -91,7 +92,8 @@ def process(backend: Backend, req: Incoming) -> Response:
         response = _process_operation(backend, op, req, relative, rid)
     response.headers.setdefault(REQUEST_ID_HEADER, rid)
     backend.recorder.add(
-        RequestRecord.redacted(
+        partial(
+            RequestRecord.redacted,
             method=req.method,
             path=req.path,
             query=QueryParams(req.query_string),

@@ -1,12 +1,14 @@
 """A log of the /v5 requests the emulator answered, for assertions in tests.
 
-Records are redacted when they are made, in-process as over HTTP: tests print them (failing
-assertions, ``--showlocals``) and their output ends up in CI logs. An ``Authorization`` header
-keeps its scheme and shows the credential's mask (``Bearer pina_…#1a2b3c4d (53 chars)``, the
-same as ``pinkit._redact.mask`` of the token: compare with that), cookies are ``[REDACTED]``;
-bodies have their secrets replaced by ``[REDACTED]``: the secret fields of forms (OAuth grants)
-and of JSON (``access_token``, ``refresh_token``, ``client_secret``, ``password``), and
-token-shaped text anywhere. Bodies without any secret are kept byte for byte.
+Records are redacted before anyone sees them, in-process as over HTTP: tests print them (failing
+assertions, ``--showlocals``) and their output ends up in CI logs. The recorder redacts an
+exchange when the records are first read, not while the request is answered. An
+``Authorization`` header keeps its scheme and shows the credential's mask (``Bearer
+pina_…#1a2b3c4d (53 chars)``, the same as ``pinkit._redact.mask`` of the token: compare with
+that), cookies are ``[REDACTED]``; bodies have their secrets replaced by ``[REDACTED]``: the
+secret fields of forms (OAuth grants) and of JSON (``access_token``, ``refresh_token``,
+``client_secret``, ``password``), and token-shaped text anywhere. Bodies without any secret
+are kept byte for byte.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,17 +90,26 @@ class RequestRecord:
 
 
 class Recorder:
+    """The records, oldest first. An exchange is kept as it was answered and redacted when the
+    records are first read (``all``), not on the request path: scanning a 1,000-event body for
+    secrets costs more than answering it, and most records are never read."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._records: list[RequestRecord] = []
+        self._records: list[RequestRecord | Callable[[], RequestRecord]] = []
 
-    def add(self, record: RequestRecord) -> None:
+    def add(self, record: RequestRecord | Callable[[], RequestRecord]) -> None:
+        """Keep ``record``, or a function that makes it (called once, when first read)."""
         with self._lock:
             self._records.append(record)
 
     def all(self) -> list[RequestRecord]:
         with self._lock:
-            return list(self._records)
+            records = self._records
+            for index, record in enumerate(records):
+                if not isinstance(record, RequestRecord):
+                    records[index] = record()
+            return list(records)  # type: ignore[arg-type]  # every item made just now
 
     def clear(self) -> None:
         with self._lock:

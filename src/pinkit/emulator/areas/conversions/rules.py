@@ -84,21 +84,27 @@ def _dumps(data: dict[str, Any]) -> str:
 def _problem(event: Mapping[str, Any], now: float) -> str | None:
     """Why Pinterest would fail ``event``, or None."""
     event_time = event.get("event_time")
-    if isinstance(event_time, int) and event_time > now + FUTURE_SLACK_S:
-        hint = " (milliseconds? event_time is in seconds)" if event_time > now * 100 else ""
-        return f"Invalid event_timestamp parameter. Given timestamp is in the future{hint}."
-    if isinstance(event_time, int) and event_time < now - MAX_EVENT_AGE_S:
-        return "Invalid event_timestamp parameter. Given timestamp is in the past."
+    if isinstance(event_time, int):
+        if event_time > now + FUTURE_SLACK_S:
+            hint = " (milliseconds? event_time is in seconds)" if event_time > now * 100 else ""
+            return f"Invalid event_timestamp parameter. Given timestamp is in the future{hint}."
+        if event_time < now - MAX_EVENT_AGE_S:
+            return "Invalid event_timestamp parameter. Given timestamp is in the past."
     if event.get("action_source") not in ACTION_SOURCES:
         return f"Invalid action_source: {event.get('action_source')}."
-    if not str(event.get("event_id") or "").strip():
+    event_id = event.get("event_id")
+    if not (event_id.strip() if type(event_id) is str else str(event_id or "").strip()):
         return "event_id is required."
     user_data = event.get("user_data") or {}
     digest = SHA256_HEX.fullmatch
     for name, values in user_data.items():
         if name in _HASHED and values is not None:
-            if type(values) is list and all(type(v) is str and digest(v) for v in values):
-                continue
+            if type(values) is list:
+                for value in values:
+                    if type(value) is not str or not digest(value):
+                        break
+                else:
+                    continue
             for field in HASHED_FIELDS:  # the first bad one, in the fields' order
                 values = user_data.get(field)
                 if values is not None and not (
@@ -147,6 +153,8 @@ class ConversionRules(Rules):
         answers: list[dict[str, Any]] = []
         accepted: list[dict[str, Any]] = []
         now = self.now
+        # one answer object per distinct warning: a 1,000-event batch has a handful
+        processed: dict[str, dict[str, Any]] = {}
         for position, event in enumerate(events):
             if test and position >= TEST_BATCH_PROCESSED:
                 answers.append(
@@ -165,9 +173,15 @@ class ConversionRules(Rules):
                 )
                 continue
             accepted.append(event)
-            answers.append(
-                {"status": "processed", "error_message": "", "warning_message": _warning(event)}
-            )
+            warning = _warning(event)
+            answer = processed.get(warning)
+            if answer is None:
+                answer = processed[warning] = {
+                    "status": "processed",
+                    "error_message": "",
+                    "warning_message": warning,
+                }
+            answers.append(answer)
         if not test:
             self._keep(account, accepted)
         return answers, len(accepted)
@@ -193,10 +207,13 @@ class ConversionRules(Rules):
         online = [key for key in keys if key is not None]
         earlier = tx.get_many(EVENT, online)
         missing = [key for key in online if key not in earlier]
-        if missing:  # a state file from before events were keyed by their dedup key
+        # a state file from before events were keyed by their dedup key (a state made since
+        # has no SEEN document: one indexed probe, instead of looking up every key)
+        if missing and tx.list(SEEN, limit=1):
             for old_key, seen in tx.get_many(SEEN, missing).items():
                 earlier[old_key] = {"seen_at": seen["at"], "old": True}
-        rows: list[tuple[str | None, dict[str, Any]]] = []
+        ids: list[str | None] = []
+        kept: list[dict[str, Any]] = []
         taken: set[str] = set()
         for key, event in zip(keys, events, strict=True):
             doc_id: str | None = key
@@ -214,13 +231,19 @@ class ConversionRules(Rules):
                         tx.put(EVENT, key, {**before, "seen_at": now}, refs=refs)
                     doc_id = None  # kept again: under an ID of its own
                 taken.add(key)
-            rows.append((doc_id, {"received_at": now, "event": event}))
-        first = tx.reserve_seqs(len(rows))
+            ids.append(doc_id)
+            kept.append(event)
+        first = tx.reserve_seqs(len(kept))
         tx.insert_many(
             EVENT,
             (
-                (key or str(ID_BASE + first + i), None, first + i, _dumps(data))
-                for i, (key, data) in enumerate(rows)
+                (
+                    doc_id or str(ID_BASE + first + i),
+                    None,
+                    first + i,
+                    _dumps({"received_at": now, "event": event}),
+                )
+                for i, (doc_id, event) in enumerate(zip(ids, kept, strict=True))
             ),
             refs,
         )
