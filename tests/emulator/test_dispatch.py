@@ -126,6 +126,18 @@ def test_request_records(api: httpx2.Client, emu: Emulator) -> None:
     assert nowhere.status == 404
 
 
+def test_records_not_yet_read_show_no_secret(api: httpx2.Client, emu: Emulator) -> None:
+    """Records are redacted when first read; until then the recorder's list (which a failing
+    test's --showlocals may print) shows nothing of them."""
+    emu.clear_requests()
+    api.get("/user_account")
+    sent = api.headers["authorization"].removeprefix("Bearer ")
+    pending = emu._backend.recorder._records
+    assert sent not in repr(pending) and "redacted when first read" in repr(pending)
+    (record,) = emu.requests
+    assert record.headers["authorization"] == f"Bearer {mask(sent)}"
+
+
 def test_reset(api: httpx2.Client, emu: Emulator) -> None:
     api.post("/user_account/websites", json={"website": "temp.example"})
     emu.set_rate_limit("org_read", 1, 60)

@@ -89,6 +89,19 @@ class RequestRecord:
         }
 
 
+class _Unread:
+    """An exchange kept as it was answered, until it is first read: its repr shows nothing of
+    it (a failing test's ``--showlocals`` may print the recorder's list)."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], RequestRecord]) -> None:
+        self.make = make
+
+    def __repr__(self) -> str:
+        return "<request record, redacted when first read>"
+
+
 class Recorder:
     """The records, oldest first. An exchange is kept as it was answered and redacted when the
     records are first read (``all``), not on the request path: scanning a 1,000-event body for
@@ -96,20 +109,19 @@ class Recorder:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._records: list[RequestRecord | Callable[[], RequestRecord]] = []
+        self._records: list[RequestRecord | _Unread] = []
 
     def add(self, record: RequestRecord | Callable[[], RequestRecord]) -> None:
         """Keep ``record``, or a function that makes it (called once, when first read)."""
+        kept = record if isinstance(record, RequestRecord) else _Unread(record)
         with self._lock:
-            self._records.append(record)
+            self._records.append(kept)
 
     def all(self) -> list[RequestRecord]:
         with self._lock:
-            records = self._records
-            for index, record in enumerate(records):
-                if not isinstance(record, RequestRecord):
-                    records[index] = record()
-            return list(records)  # type: ignore[arg-type]  # every item made just now
+            made = [r if isinstance(r, RequestRecord) else r.make() for r in self._records]
+            self._records[:] = made
+            return list(made)
 
     def clear(self) -> None:
         with self._lock:
