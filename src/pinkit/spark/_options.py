@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ..conversions import SenderConfig
     from ..web import Connections
 
-__all__ = ["Credential", "ConversionOptions", "ReportOptions", "bad_option"]
+__all__ = ["ConversionOptions", "Credential", "Defaults", "ReportOptions", "bad_option"]
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}
@@ -374,6 +374,26 @@ class ReportOptions(_Common):
             granularity=(reader.text("granularity") or "DAY").upper(),
             zero_fill=reader.flag("zero_fill"),
         )
+
+
+class Defaults:
+    """Options for every job of a session (``pinkit.spark.register``): a mapping whose
+    values never show in its ``repr``."""
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self._values = {k: Secret(v) for k, v in values.items()}
+
+    def merged(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """``options`` over these defaults (names are case-insensitive)."""
+        given = {str(k).lower(): v for k, v in options.items()}
+        out: dict[str, Any] = {k: v.get_secret_value() for k, v in self._values.items()}
+        if given.keys() & {"database_url", "user_key"}:
+            out.pop("access_token", None)  # the job chose the other credential
+        out.update({k: v for k, v in given.items() if v is not None})
+        return out
+
+    def __repr__(self) -> str:
+        return f"Defaults({sorted(self._values)})"
 
 
 def _without_password(url: str) -> str:

@@ -35,7 +35,7 @@ from ..errors import InvalidInputError
 from ..reports.columns import LEVEL_ID_COLUMNS, kind_of
 from ..reports.parsing import report_keys
 from ..reports.planner import plan_windows, today_utc
-from ._options import ReportOptions, bad_option
+from ._options import Defaults, ReportOptions, bad_option
 
 __all__ = ["ReportsDataSource"]
 
@@ -190,12 +190,15 @@ class ReportsDataSource(DataSource):
     ``pinterest_conversions``.
     """
 
+    KNOWN = ReportOptions.KNOWN
+    defaults = Defaults({})
+
     @classmethod
     def name(cls) -> str:
         return SOURCE
 
     def _options(self) -> ReportOptions:
-        options = ReportOptions.parse(self.options)
+        options = ReportOptions.parse(self.defaults.merged(self.options))
         _check_request(options)
         return options
 

@@ -20,7 +20,7 @@ from pyspark.sql.datasource import DataSource, DataSourceWriter, WriterCommitMes
 from pyspark.sql.types import StructType
 
 from ..errors import InvalidInputError
-from ._options import ConversionOptions, bad_option
+from ._options import ConversionOptions, Defaults, bad_option
 from ._rows import ColumnPlan, plan_columns
 from ._send import SOURCE, merge_summaries, send_events, summary_line
 
@@ -122,6 +122,9 @@ class ConversionsDataSource(DataSource):
     (per task); ``ignore_columns``.
     """
 
+    KNOWN = ConversionOptions.KNOWN
+    defaults = Defaults({})
+
     @classmethod
     def name(cls) -> str:
         return SOURCE
@@ -129,7 +132,7 @@ class ConversionsDataSource(DataSource):
     def writer(self, schema: StructType, overwrite: bool) -> DataSourceWriter:
         if overwrite:
             raise bad_option(SOURCE, 'events are only ever added: use .mode("append")')
-        options = ConversionOptions.parse(self.options)
+        options = ConversionOptions.parse(self.defaults.merged(self.options))
         plan = plan_columns(schema.fieldNames(), source=SOURCE, ignore=options.ignore_columns)
         if _ArrowWriter is not None:
             return ArrowWriter(options, plan)
