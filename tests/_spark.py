@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from tests._needs import unavailable
 
 SPARK = pytest.mark.xdist_group("spark")
 _SESSION: list[Any] = []
+_REDIS: list[Any] = []
 
 
 def spark_session() -> Any:
@@ -62,6 +62,22 @@ def spark_session() -> Any:
     _SESSION.append(spark)
     atexit.register(spark.stop)
     return spark
+
+
+def shared_redis_url() -> str:
+    """A Redis for the docs' Spark examples (started on first use, stopped at exit), emptied."""
+    import redis
+
+    from tests.servers import RedisServer
+
+    if not _REDIS:
+        server = RedisServer()
+        _REDIS.append(server)
+        atexit.register(server.stop)
+    url = _REDIS[0].url
+    with redis.Redis.from_url(url) as client:
+        client.flushall()
+    return url
 
 
 class EmulatorProcess:
@@ -152,11 +168,3 @@ def pids_connected_to(port: int) -> set[int]:
         except OSError:
             continue
     return found
-
-
-def wait_until(check: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout:.0f} s")
-        time.sleep(0.05)
