@@ -87,8 +87,8 @@ def send_conversions(
         import pyarrow as pa
 
         for batch in batches:
-            rows = batch.to_pylist()
-            status, errors, warnings, ids = send_with_results(parsed, plan, rows)
+            events = plan.batch_events(batch)
+            status, errors, warnings, ids = send_with_results(parsed, events)
             columns = [batch.column(batch.schema.get_field_index(n)) for n in kept_names]
             yield pa.RecordBatch.from_arrays(
                 [

@@ -19,7 +19,6 @@ from ..conversions._results import REJECT_KINDS, BulkSummary
 from ..conversions._sender import BulkSender, Post
 from ..conversions._sinks import ListRejects
 from ._options import ConversionOptions
-from ._rows import ColumnPlan
 
 __all__ = ["SOURCE", "merge_summaries", "send_events", "send_with_results", "summary_line"]
 
@@ -66,13 +65,11 @@ def _run(options: ConversionOptions, events: Iterable[Any], sink: Any, post_of: 
             limiter.close()
 
 
-def send_events(
-    options: ConversionOptions, plan: ColumnPlan, rows: Iterable[dict[str, Any]]
-) -> dict[str, Any]:
-    """Send a task's rows; the summary as a dict (``BulkSummary.as_dict()``) with
-    ``examples``: a few reasons per reject kind."""
+def send_events(options: ConversionOptions, events: Iterable[Any]) -> dict[str, Any]:
+    """Send a task's events (``ColumnPlan.events`` or ``batch_events``); the summary as a
+    dict (``BulkSummary.as_dict()``) with ``examples``: a few reasons per reject kind."""
     sink = CountingRejects()
-    summary = _run(options, plan.events(rows), sink, None)
+    summary = _run(options, events, sink, None)
     out = summary.as_dict()
     out["examples"] = sink.examples
     return out
@@ -101,11 +98,12 @@ def _watch_warnings(warnings: dict[str, str]) -> Any:
 
 
 def send_with_results(
-    options: ConversionOptions, plan: ColumnPlan, rows: list[dict[str, Any]]
+    options: ConversionOptions, events: list[Any]
 ) -> tuple[list[str], list[str | None], list[str | None], list[str | None]]:
-    """Send ``rows``; per row: the status (``processed``, or the reject kind ``invalid``,
-    ``refused``, ``undeliverable``), the error, Pinterest's warning, and the event id sent."""
-    events = list(plan.events(rows))
+    """Send ``events`` (of rows); per row: the status (``processed``, or the reject kind
+    ``invalid``, ``refused``, ``undeliverable``), the error, Pinterest's warning, and the
+    event id sent."""
+    rows = events
     ids: list[str | None] = [e.get("event_id") if isinstance(e, dict) else None for e in events]
     sink = ListRejects()
     warnings: dict[str, str] = {}

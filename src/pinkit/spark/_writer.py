@@ -96,7 +96,7 @@ class RowWriter(_Writer, DataSourceWriter):
 
     def write(self, iterator: Iterator[Any]) -> TaskSummary:
         rows = (row.asDict(recursive=True) for row in iterator)
-        return TaskSummary(send_events(self.options, self.plan, rows))
+        return TaskSummary(send_events(self.options, self.plan.events(rows)))
 
 
 if _ArrowWriter is not None:
@@ -106,8 +106,8 @@ if _ArrowWriter is not None:
         row than Rows)."""
 
         def write(self, iterator: Iterator[Any]) -> TaskSummary:
-            rows = (row for batch in iterator for row in batch.to_pylist())
-            return TaskSummary(send_events(self.options, self.plan, rows))
+            events = (e for batch in iterator for e in self.plan.batch_events(batch))
+            return TaskSummary(send_events(self.options, events))
 
 
 class ConversionsDataSource(DataSource):
