@@ -6,12 +6,14 @@ The size is a knob: ``PINKIT_SPARK_ROWS`` (default 20,000; the issue's figure is
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import signal
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -96,14 +98,15 @@ def events_create(emu: EmulatorProcess) -> list[dict[str, Any]]:
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_every_valid_row_arrives_once_and_the_invalid_come_back_with_reasons(
-    spark: Any, emulator: EmulatorProcess, redis_url: str
+    spark: Any, emulator: EmulatorProcess, redis_url: str, tmp_path: Path
 ) -> None:
     account = emulator.ad_account()
     token = emulator.conversion_token()
     emulator.set_rate_limit("ads_conversions", 10**6, 60)
     df = frame(spark, ROWS, partitions=4)
     started = time.perf_counter()
-    write(df, emulator, account, token, redis_url=redis_url)
+    summary_path = tmp_path / "summary.json"
+    write(df, emulator, account, token, redis_url=redis_url, summary_path=str(summary_path))
     elapsed = time.perf_counter() - started
     arrived = Counter(e["event_id"] for e in emulator.events(account))
     valid = expected_ids(ROWS)
@@ -111,6 +114,10 @@ def test_every_valid_row_arrives_once_and_the_invalid_come_back_with_reasons(
     # PII was hashed in the executors: no raw address reached the emulator
     sample = emulator.events(account)[0]["user_data"]["em"][0]
     assert len(sample) == 64 and "@" not in sample
+    summary = json.loads(summary_path.read_text())  # the commit's, on the driver
+    assert summary["received"] == ROWS and summary["processed"] == len(valid)
+    assert summary["rejected"] == {"invalid": ROWS - len(valid), "refused": 0, "undeliverable": 0}
+    assert summary["tasks"] == 4
 
     result = pinkit.spark.send_conversions(
         df, account, access_token=token, base_url=emulator.base_url, redis_url=redis_url
@@ -134,7 +141,7 @@ def test_every_valid_row_arrives_once_and_the_invalid_come_back_with_reasons(
     assert all("no event_id and no order_id" in r["error_message"] for r in no_id)
     # sent again: Pinterest's dedup keeps one of each
     assert len(emulator.events(account)) == len(valid)
-    print(f"\n{ROWS} rows through pinterest_conversions in {elapsed:.1f} s")
+    print(f"\n{ROWS} rows through pinterest_conversions in {elapsed:.1f} s: {summary}")
 
 
 # -- options: checked on the driver, secrets kept out --------------------------------------------

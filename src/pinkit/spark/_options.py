@@ -250,7 +250,8 @@ class ConversionOptions(_Common):
 
     ``rate_limit`` (``"REQUESTS/SECONDS"``) is the ad account's conversions limit as every
     task together must keep it (it needs ``redis_url``); ``ignore_columns`` are columns that
-    are neither event fields nor sent."""
+    are neither event fields nor sent; ``summary_path``: a file (on the driver) the commit
+    writes the job's summary to, as JSON."""
 
     ad_account_id: str = ""
     test: bool = False
@@ -258,6 +259,7 @@ class ConversionOptions(_Common):
     concurrency: int = 4
     max_retries: int = 5
     ignore_columns: tuple[str, ...] = field(default=())
+    summary_path: str | None = None
 
     SOURCE = "pinterest_conversions"
     KNOWN = frozenset(
@@ -269,6 +271,7 @@ class ConversionOptions(_Common):
             "concurrency",
             "max_retries",
             "ignore_columns",
+            "summary_path",
         }
     )
 
@@ -294,6 +297,7 @@ class ConversionOptions(_Common):
             concurrency=reader.integer("concurrency", 4, 1, 64) or 4,
             max_retries=reader.integer("max_retries", 5, 0, 100) or 0,
             ignore_columns=tuple(c.strip() for c in ignored.split(",") if c.strip()),
+            summary_path=reader.text("summary_path"),
         )
         made.sender_config()  # the sender's own checks, now
         return made

@@ -123,7 +123,8 @@ def send_with_results(
 
 def merge_summaries(parts: Iterable[Mapping[str, Any] | None]) -> dict[str, Any]:
     """The job's summary from its tasks' (the fields of ``send_bulk``'s summary; the time is
-    the longest task's)."""
+    the longest task's), with ``tasks``, the tasks' CPU seconds (``task_cpu_s``, of which
+    ``spark_read_cpu_s`` in PySpark reading the rows) and ``examples`` of each reject kind."""
     total: dict[str, Any] = {
         "test": False,
         "tasks": 0,
@@ -135,6 +136,8 @@ def merge_summaries(parts: Iterable[Mapping[str, Any] | None]) -> dict[str, Any]
         "hashing": {},
         "elapsed_s": 0.0,
         "events_per_s": 0.0,
+        "task_cpu_s": 0.0,
+        "spark_read_cpu_s": 0.0,
         "examples": {},
     }
     for part in parts:
@@ -156,6 +159,8 @@ def merge_summaries(parts: Iterable[Mapping[str, Any] | None]) -> dict[str, Any]
             shown = total["examples"].setdefault(kind, [])
             shown += [r for r in reasons if r not in shown][: EXAMPLES - len(shown)]
         total["elapsed_s"] = max(total["elapsed_s"], float(part.get("elapsed_s") or 0.0))
+        for name in ("task_cpu_s", "spark_read_cpu_s"):
+            total[name] += float(part.get(name) or 0.0)
     if total["elapsed_s"] > 0:
         total["events_per_s"] = total["received"] / total["elapsed_s"]
     return total

@@ -10,8 +10,10 @@ are deterministic, so Pinterest's deduplication keeps each event once.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +77,9 @@ class _Writer:
             f"{kind}: {' | '.join(reasons)}" for kind, reasons in examples.items() if reasons
         )
         _say(line + (f"; e.g. {details}" if details else ""), warning=bool(sum(rejected.values())))
+        if self.options.summary_path:
+            with open(self.options.summary_path, "w", encoding="utf-8") as out:
+                json.dump(summary, out, indent=1)
         lost = int(rejected.get("undeliverable", 0))
         if lost:
             reasons = " | ".join(examples.get("undeliverable", []))
@@ -106,8 +111,29 @@ if _ArrowWriter is not None:
         row than Rows)."""
 
         def write(self, iterator: Iterator[Any]) -> TaskSummary:
-            events = (e for batch in iterator for e in self.plan.batch_events(batch))
-            return TaskSummary(send_events(self.options, events))
+            started = time.process_time()
+            reading = [0.0]
+            events = (
+                e for batch in _timed(iterator, reading) for e in self.plan.batch_events(batch)
+            )
+            summary = send_events(self.options, events)
+            summary["task_cpu_s"] = time.process_time() - started
+            summary["spark_read_cpu_s"] = reading[0]
+            return TaskSummary(summary)
+
+
+def _timed(iterator: Iterator[Any], spent: list[float]) -> Iterator[Any]:
+    """``iterator``, adding to ``spent[0]`` the CPU time its thread spends in Spark's reading
+    of each batch (to tell pinkit's CPU from PySpark's)."""
+    while True:
+        started = time.thread_time()
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        finally:
+            spent[0] += time.thread_time() - started
+        yield item
 
 
 class ConversionsDataSource(DataSource):
