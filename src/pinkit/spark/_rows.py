@@ -98,6 +98,11 @@ class ColumnPlan:
         user_rows: Iterable[tuple[Any, ...]] = (
             zip(*[column(c) for c in user_names], strict=True) if user_names else repeat((), count)
         )
+        import pyarrow as pa
+
+        flat = not any(
+            pa.types.is_nested(batch.schema.field(n).type) for n in (*event_names, *user_names)
+        )
         finish = self._finish
         return [
             finish(
@@ -106,6 +111,7 @@ class ColumnPlan:
                 struct,
                 custom,
                 order,
+                flat,
             )
             for values, user_values, struct, custom, order in zip(
                 event_rows,
@@ -119,14 +125,21 @@ class ColumnPlan:
 
     @staticmethod
     def _finish(
-        event: dict[str, Any], user: dict[str, Any], struct: Any, custom: Any, order: Any
+        event: dict[str, Any],
+        user: dict[str, Any],
+        struct: Any,
+        custom: Any,
+        order: Any,
+        flat: bool = False,
     ) -> dict[str, Any] | UnreadableEvent:
-        for name, value in event.items():
-            if type(value) not in _SCALARS:
-                event[name] = _clean(value)
-        for name, value in user.items():
-            if type(value) is not str:
-                user[name] = _clean(value)
+        """``flat``: no value of ``event`` or ``user`` is a struct or an array."""
+        if not flat:
+            for name, value in event.items():
+                if type(value) not in _SCALARS:
+                    event[name] = _clean(value)
+            for name, value in user.items():
+                if type(value) is not str:
+                    user[name] = _clean(value)
         if struct is not None:
             user = {**_clean(struct), **user}
         event["user_data"] = user
