@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+import pinkit
 import pinkit.spark
 from pinkit.conversions import make_event_id
 from pinkit.errors import InvalidInputError
@@ -282,6 +283,7 @@ def test_tasks_sharing_the_limit_through_redis_get_no_429(
     df = frame(spark, LIMITED_ROWS, tag="s", partitions=4)
     write(df, emulator, account, token, redis_url=redis_url, rate_limit="10/1.2", batch_size="50")
     sent, refused = _sent_and_refused(emulator)
+    print(f"\nshared limit: {sent} requests, {refused} refused")
     assert refused == 0 and sent >= LIMITED_ROWS // 50
     assert len(emulator.events(account)) == len(expected_ids(LIMITED_ROWS, "s"))
 
@@ -298,7 +300,8 @@ def test_the_control_without_the_shared_limit_gets_429s(
     emulator.set_rate_limit("ads_conversions", 10, 1.0)
     df = frame(spark, LIMITED_ROWS, tag="c", partitions=4)
     write(df, emulator, account, token, batch_size="50")
-    _sent, refused = _sent_and_refused(emulator)
+    sent, refused = _sent_and_refused(emulator)
+    print(f"\nwithout the shared limit: {sent} requests, {refused} refused")
     assert refused > 0
 
 
@@ -343,6 +346,7 @@ def test_a_task_killed_mid_partition_is_retried_without_duplicates(
     arrived = Counter(e["event_id"] for e in emulator.events(account))
     assert set(arrived) == valid and max(arrived.values()) == 1
     received = _received(emulator)
+    print(f"\nkilled with {killed_at} events in; {received} sent for {len(valid)} kept once")
     assert received > len(valid), "the retried task sent nothing again"
 
 
@@ -358,3 +362,42 @@ def _received(emu: EmulatorProcess) -> int:
         elif isinstance(body, dict):
             total += int(body.get("num_events_received", 0))
     return total
+
+
+# -- the web kit's Connections store as the credential -----------------------------------------
+def test_a_user_of_the_connections_store_sends_from_every_task(
+    spark: Any, emulator: EmulatorProcess, tmp_path: Path
+) -> None:
+    """The tasks sign with a user's tokens kept (encrypted) in the web kit's database; the
+    options carry the database URL and the user's key, never a token."""
+    from pinkit.web import Connections, generate_key
+
+    callback = "http://localhost:8000/callback"
+    made = emulator.control("POST", "/apps", json={"redirect_uri": callback})
+    app = pinkit.OAuthApp(
+        made["client_id"], made["client_secret"], callback, api_base_url=emulator.base_url
+    )
+    key = generate_key()
+    database_url = f"sqlite:///{tmp_path / 'connections.db'}"
+    conns = Connections(database_url, app, encryption_keys=[key])
+    try:
+        url = conns.begin_login("alice", ["ads:read", "ads:write"])
+        redirect = emulator.control("POST", "/authorize", json={"url": url})["redirect_url"]
+        conns.complete_login(redirect, user_key="alice")
+    finally:
+        conns.close()
+    account = emulator.ad_account()
+    df = frame(spark, 300, tag="w", partitions=2)
+    (
+        df.write.format("pinterest_conversions")
+        .option("ad_account_id", account)
+        .option("database_url", database_url)
+        .option("user_key", "alice")
+        .option("client_id", made["client_id"])
+        .option("client_secret", made["client_secret"])
+        .option("encryption_keys", key)
+        .option("base_url", emulator.base_url)
+        .mode("append")
+        .save()
+    )
+    assert {e["event_id"] for e in emulator.events(account)} == expected_ids(300, "w")
