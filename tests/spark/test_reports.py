@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,24 @@ import pinkit
 from pinkit.reports.planner import today_utc
 from tests._spark import EmulatorProcess
 from tests.history import make_campaign
+
+
+@pytest.fixture(scope="module")
+def fresh_emulator(spark: Any) -> Iterator[EmulatorProcess]:
+    """An emulator process of this module's own: the conversions tests before it may have
+    left a large in-memory state behind (200,000 events at the issue's size)."""
+    server = EmulatorProcess()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def emulator(fresh_emulator: EmulatorProcess) -> EmulatorProcess:
+    fresh_emulator.reset()
+    return fresh_emulator
+
 
 COLUMNS = ["SPEND_IN_MICRO_DOLLAR", "TOTAL_IMPRESSION", "TOTAL_CLICKTHROUGH", "CTR"]
 ADDITIVE = ["SPEND_IN_MICRO_DOLLAR", "TOTAL_IMPRESSION", "TOTAL_CLICKTHROUGH"]
