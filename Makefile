@@ -63,6 +63,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/validation.py
 	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/conversions.py
+	$(BIN)/python bench/spark.py
 	$(BIN)/python bench/peers/run.py
 
 clean:

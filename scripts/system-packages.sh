@@ -10,6 +10,13 @@ missing=""
 for package in $PACKAGES; do
   dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
 done
+# Java 17 or newer: the JVM of PySpark (pinkit.spark and its tests); any java on PATH will do.
+java_major() {
+  java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1
+}
+if ! command -v java >/dev/null || [ "$(java_major)" -lt 17 ] 2>/dev/null; then
+  missing="$missing openjdk-17-jre-headless"
+fi
 [ -z "$missing" ] && exit 0
 if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   echo "installing Debian packages:$missing" >&2

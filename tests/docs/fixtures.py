@@ -164,3 +164,13 @@ def publish_csv(setup: Setup) -> None:
         f"{board_id},Spring idea {i},https://example.com/spring-{i}.jpg" for i in range(1, 4)
     ]
     (setup.cwd / "spring.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+@fixture
+def spark(setup: Setup) -> None:
+    """``spark``: the test run's local SparkSession (tests/_spark.py: started once, its Python
+    workers on this interpreter), and ``$REDIS_URL``: a real Redis, emptied."""
+    from tests._spark import shared_redis_url, spark_session
+
+    setup.namespace["spark"] = spark_session()
+    setup.env["REDIS_URL"] = shared_redis_url()

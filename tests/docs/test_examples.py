@@ -13,9 +13,16 @@ from tests.docs.markdown import Example, all_examples
 from tests.docs.runner import Runner
 
 EXAMPLES = all_examples()
+#: The Spark examples run on the pytest-xdist worker of tests/spark, whose JVM they share.
+PARAMS = [
+    pytest.param(
+        e, id=e.id, marks=[pytest.mark.xdist_group("spark")] if "spark" in e.directive.needs else []
+    )
+    for e in EXAMPLES
+]
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=[e.id for e in EXAMPLES])
+@pytest.mark.parametrize("example", PARAMS)
 def test_example(
     example: Example, runner: Runner, monkeypatch: pytest.MonkeyPatch, request: Any
 ) -> None:
