@@ -71,6 +71,9 @@ LABELS = {
 }
 
 
+PACED = "sleeps as pinkit's default limiter does: 100 calls a second"
+
+
 @dataclass
 class Workload:
     key: str
@@ -89,12 +92,16 @@ WORKLOADS = [
             ("pinkit", "get"),
             ("pinkit", "request"),
             ("httpx2", "get"),
+            ("httpx2", "get_paced"),
             ("requests", "get"),
             ("official-sdk", "get"),
             ("generated", "get"),
             ("sns", "get"),
         ],
-        {"pinkit:request": 'client.request("GET", "/user_account"), dicts'},
+        {
+            "pinkit:request": 'client.request("GET", "/user_account"), dicts',
+            "httpx2:get_paced": PACED,
+        },
     ),
     Workload(
         "page_typed",
@@ -160,8 +167,10 @@ WORKLOADS = [
         [
             ("pinkit-async", "concurrent"),
             ("httpx2-async", "concurrent"),
+            ("httpx2-async", "concurrent_paced"),
             ("sns-async", "concurrent"),
         ],
+        {"httpx2-async:concurrent_paced": PACED},
     ),
 ]
 UNSUPPORTED_ELSEWHERE = {
@@ -180,9 +189,18 @@ class Target:
 
 TARGETS = [
     Target("get", "pinkit:get", "httpx2:get", 1.10, "per call, default rate limiter on"),
+    Target("get", "pinkit:get", "httpx2:get_paced", 1.10, "per call, both paced at 100/s"),
+    Target("get", "pinkit:request", "httpx2:get", 1.10, "per call, `request()`"),
     Target("page_typed", "pinkit:page_typed", "httpx2:page_dicts", 1.10, "paging, typed"),
     Target("page_dicts", "pinkit:page_dicts", "httpx2:page_dicts", 1.02, "paging, dicts"),
     Target("concurrent", "pinkit-async:concurrent", "httpx2-async:concurrent", 1.05, "async"),
+    Target(
+        "concurrent",
+        "pinkit-async:concurrent",
+        "httpx2-async:concurrent_paced",
+        1.05,
+        "async, both paced at 100/s",
+    ),
     Target("create", "pinkit:create", "httpx2:create", 1.10, "creates"),
 ]
 
@@ -545,6 +563,7 @@ def render(
             row = f"{client}:{mode}"
             note = w.notes.get(row, "")
             label = LABELS[client] + (" `request()`" if mode == "request" else "")
+            label += " paced" if mode.endswith("_paced") else ""
             if row in unsupported[w.key]:
                 lines.append(f"| {label} | | | | | | cannot: {unsupported[w.key][row]} |")
                 continue
