@@ -80,6 +80,13 @@ USER_AGENT = f"pinkit/{__version__}"
 HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # visible ASCII: no spaces, no CR/LF
 
 
+@lru_cache(maxsize=1024)
+def parsed_url(url: str) -> httpx2.URL:
+    """``httpx2.URL(url)``, parsed once per URL (a client calls the same few URLs over and
+    over; URLs are immutable). Only for URLs without a query, which may carry secrets."""
+    return httpx2.URL(url)
+
+
 def check_base_url(url: str) -> str:
     """The base URL without a trailing slash; ``InvalidInputError`` unless http(s) with a host."""
     try:
@@ -326,6 +333,11 @@ class BaseClient:
         self._origin_text = f"{base.scheme}://{base.netloc.decode('ascii')}"
         self.timeout = resolve_timeout(timeout)
         self.attempt_timeout = attempt_timeout(self.timeout)
+        # What every request carries, made once: httpx2 copies them into each request.
+        self._headers = httpx2.Headers({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self._json_headers = httpx2.Headers(self._headers)
+        self._json_headers["Content-Type"] = "application/json"
+        self._extensions = {"timeout": self.timeout.as_dict()}
         self.transfer_timeout = (
             None
             if transfer_timeout is None
@@ -389,20 +401,19 @@ class BaseClient:
     ) -> tuple[httpx2.Request, Operation | None]:
         method = method.upper()
         url, rel = self._url(path)
-        sent = httpx2.Headers({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        if content is not None:
-            sent["Content-Type"] = "application/json"
+        sent = self._headers if content is None else self._json_headers
         if headers:
+            sent = httpx2.Headers(sent)
             sent.update(check_headers(headers))  # case-insensitive: -H accept:... replaces
         request = httpx2.Request(
             method,
-            url,
+            url if "?" in url else parsed_url(url),
             params=encode_params(params) or None,  # None keeps a query written in the path
             json=json,
             data=dict(data) if data is not None else None,
             content=content,
-            headers=sent,
-            extensions={"timeout": self.timeout.as_dict()},
+            headers=sent,  # copied by the request
+            extensions=self._extensions,  # copied by the request
         )
         return request, operation_for(method, rel)
 
@@ -461,7 +472,8 @@ class BaseClient:
                     # seen by another request or another worker) holds this request too.
                     wait = yield from held_flow(self.limiter, keys)
                     what = "blocked for"
-            log.debug("request %s %s", request.method, redact_url(str(request.url)))
+            if log.isEnabledFor(logging.DEBUG):  # the URL is redacted for the log only
+                log.debug("request %s %s", request.method, redact_url(str(request.url)))
             try:
                 response: httpx2.Response = yield Send(request, self.attempt_timeout)
             except httpx2.TransportError as exc:
