@@ -33,6 +33,7 @@ from ._ratelimit import (
 from ._redact import (
     Env,
     RedactingFilter,
+    Secret,
     redact_headers,
     redact_json,
     redact_text,
@@ -78,6 +79,29 @@ USER_AGENT = f"pinkit/{__version__}"
 
 
 HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # visible ASCII: no spaces, no CR/LF
+
+
+class Authorization:
+    """The ``Authorization`` value for the last access token seen: a token is checked for
+    header safety and turned into ``Bearer ...`` once, not on every request; a rotated token
+    is checked anew. Both stay ``Secret`` (no frame holds them in the clear, for tracebacks
+    that print locals) and its repr shows neither."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: tuple[Secret, Secret] | None = None  # (access token, header), set at once
+
+    def value(self, token: Secret) -> str:
+        last = self._last
+        if last is None or not (token is last[0] or token == last[0]):
+            if not HEADER_SAFE.fullmatch(token.get_secret_value()):
+                raise InvalidInputError("the access token has characters no HTTP header may carry")
+            last = self._last = (token, Secret("Bearer " + token.get_secret_value()))
+        return last[1].get_secret_value()
+
+    def __repr__(self) -> str:
+        return "Authorization(<hidden>)"
 
 
 @lru_cache(maxsize=1024)
@@ -338,6 +362,7 @@ class BaseClient:
         self._json_headers = httpx2.Headers(self._headers)
         self._json_headers["Content-Type"] = "application/json"
         self._extensions = {"timeout": self.timeout.as_dict()}
+        self._authorization = Authorization()
         self.transfer_timeout = (
             None
             if transfer_timeout is None
@@ -447,9 +472,7 @@ class BaseClient:
         while True:
             # A Secret: tracebacks that print locals show this frame's token masked.
             token = yield from tokens.access_token_flow()
-            if not HEADER_SAFE.fullmatch(token.get_secret_value()):
-                raise InvalidInputError("the access token has characters no HTTP header may carry")
-            request.headers["Authorization"] = "Bearer " + token.get_secret_value()
+            request.headers["Authorization"] = self._authorization.value(token)
             keys: list[tuple[str, ...]] = []
             if self.limiter is not None:
                 keys = self._limit_keys(operation, tokens.rate_key, request)
