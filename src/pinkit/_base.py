@@ -24,6 +24,7 @@ from ._ratelimit import (
     LocalRateLimiter,
     RateLimiter,
     RateLimitsArg,
+    exhausted,
     held_flow,
     observe_flow,
     pinned_categories,
@@ -363,6 +364,7 @@ class BaseClient:
         self._json_headers["Content-Type"] = "application/json"
         self._extensions = {"timeout": self.timeout.as_dict()}
         self._authorization = Authorization()
+        self._limit_keys_cache: dict[tuple[str, str | None], list[tuple[str, ...]]] = {}
         self.transfer_timeout = (
             None
             if transfer_timeout is None
@@ -445,14 +447,25 @@ class BaseClient:
     def _limit_keys(
         self, operation: Operation | None, identity: str, request: httpx2.Request
     ) -> list[tuple[str, ...]]:
-        keys: list[tuple[str, ...]] = [(identity, "universal")]
-        if operation is not None and operation.category:
-            key: tuple[str, ...] = (identity, operation.category)
-            if operation.category == "ads_conversions":
-                match = operation.match(self._url(str(request.url))[1])
-                key += ((match or {}).get("ad_account_id", ""),)
-            keys.append(key)
-        return keys
+        """The buckets a request counts in: the universal one and its category's (scoped by
+        the ad account for conversions). The same for every request of one operation and
+        identity, conversions apart: kept."""
+        category = operation.category if operation is not None else None
+        if category == "ads_conversions":
+            assert operation is not None
+            match = operation.match(self._url(str(request.url))[1])
+            scope = (match or {}).get("ad_account_id", "")
+            return [(identity, "universal"), (identity, category, scope)]
+        cache_key = (identity, operation.id if operation is not None else None)
+        keys = self._limit_keys_cache.get(cache_key)
+        if keys is None:
+            keys = [(identity, "universal")]
+            if category:
+                keys.append((identity, category))
+            if len(self._limit_keys_cache) > 10_000:  # identities come and go (pinkit.web)
+                self._limit_keys_cache.clear()
+            self._limit_keys_cache[cache_key] = keys
+        return list(keys)  # the limiter's to keep: the cached list stays as it is
 
     def request_flow(
         self,
@@ -510,12 +523,20 @@ class BaseClient:
                 raise connection_error(exc, request) from None
             self._log_response(response)
             status = response.status_code
-            wait_hint = server_wait(response.headers, self.clock)
             if self.limiter is not None and keys:
+                headers = response.headers
+                # The in-process limiter reads the wait of a 429 or an exhausted bucket only.
+                wait_hint = (
+                    server_wait(headers, self.clock)
+                    if status == 429
+                    or not isinstance(self.limiter, LocalRateLimiter)
+                    or exhausted(headers)
+                    else None
+                )
                 yield from observe_flow(
                     self.limiter,
                     keys[-1],
-                    response.headers,
+                    headers,
                     limited=status == 429,
                     wait=wait_hint or 0.0,
                 )
