@@ -17,6 +17,7 @@ clock: it bounds I/O, which no clock can make faster.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Awaitable, Callable, Generator, Iterator
@@ -364,16 +365,35 @@ def _send_sync(http: httpx2.Client, step: Send) -> httpx2.Response:
         ATTEMPT_DEADLINE.reset(reset)
 
 
+#: ``asyncio.timeout`` (Python 3.11+): on asyncio, a third of the CPU of ``anyio.fail_after``.
+_ASYNCIO_TIMEOUT = getattr(asyncio, "timeout", None)
+
+
+def _on_asyncio() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # trio (through anyio)
+        return False
+    return True
+
+
+async def _exchange_async(http: httpx2.AsyncClient, step: Send) -> httpx2.Response:
+    response = await http.send(step.request, stream=True)
+    try:
+        await response.aread()
+    finally:
+        await response.aclose()
+    return response
+
+
 async def _send_async(http: httpx2.AsyncClient, step: Send) -> httpx2.Response:
     if step.timeout is None:
         return await http.send(step.request)
     try:
+        if _ASYNCIO_TIMEOUT is not None and _on_asyncio():
+            async with _ASYNCIO_TIMEOUT(step.timeout):
+                return await _exchange_async(http, step)
         with anyio.fail_after(step.timeout):
-            response = await http.send(step.request, stream=True)
-            try:
-                await response.aread()
-            finally:
-                await response.aclose()
+            return await _exchange_async(http, step)
     except TimeoutError:
         raise _timed_out(step) from None
-    return response
