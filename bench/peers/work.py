@@ -132,6 +132,13 @@ class Pinkit(Client):
 
         return work
 
+    def get_unpaced(self) -> Work:
+        import pinkit
+
+        self.client = pinkit.Client(self.token, base_url=self.base_url, rate_limits=False)
+        self.client.user_account.get()
+        return self.get()
+
     def request(self) -> Work:
         request, n = self.client.request, self.spec["n"]
 
@@ -201,6 +208,13 @@ class PinkitAsync(Client):
     async def concurrent(self) -> Any:
         get, n, tasks = self.client.user_account.get, self.spec["n"], self.spec["tasks"]
         return lambda: gather(get, n, tasks)
+
+    async def concurrent_unpaced(self) -> Any:
+        import pinkit
+
+        self.client = pinkit.AsyncClient(self.token, base_url=self.base_url, rate_limits=False)
+        await self.client.user_account.get()
+        return await self.concurrent()
 
     async def page_typed(self) -> Any:
         board, size = self.spec["board_id"], self.spec["page_size"]
