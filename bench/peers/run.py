@@ -149,13 +149,18 @@ WORKLOADS = [
         "creates",
         [
             ("pinkit", "create"),
+            ("pinkit", "create_unpaced"),
             ("httpx2", "create"),
             ("requests", "create"),
             ("official-sdk", "create"),
             ("generated", "create"),
             ("sns", "create"),
         ],
-        {"official-sdk:create": "Board.create: a POST, then a GET of the board"},
+        {
+            "pinkit:create": "paced at 100 a second by its limiter; the others are not",
+            "pinkit:create_unpaced": UNPACED,
+            "official-sdk:create": "Board.create: a POST, then a GET of the board",
+        },
     ),
     Workload(
         "conversions",
@@ -226,6 +231,7 @@ TARGETS = [
         "async, limiter off",
     ),
     Target("create", "pinkit:create", "httpx2:create", 1.10, "creates"),
+    Target("create", "pinkit:create_unpaced", "httpx2:create", 1.10, "creates, limiter off"),
 ]
 
 

@@ -170,6 +170,12 @@ class Pinkit(Client):
 
         return work
 
+    def create_unpaced(self) -> Work:
+        import pinkit
+
+        self.client = pinkit.Client(self.token, base_url=self.base_url, rate_limits=False)
+        return self.create()
+
     def conversions(self) -> Work:
         account, n = self.spec["ad_account_id"], self.spec["n"]
         now = int(time.time()) - 60
