@@ -482,7 +482,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--tasks", type=int, default=16)
     parser.add_argument("--startup-runs", type=int, default=5)
-    parser.add_argument("--once", type=float, default=20.0, help="see the module's docstring")
+    parser.add_argument("--once", type=float, default=8.0, help="see the module's docstring")
     parser.add_argument("--only", help="comma-separated workloads (and/or 'startup')")
     parser.add_argument("--quick", action="store_true", help="a tenth of every size, 1 round")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
