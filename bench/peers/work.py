@@ -132,6 +132,13 @@ class Pinkit(Client):
 
         return work
 
+    def get_unpaced(self) -> Work:
+        import pinkit
+
+        self.client = pinkit.Client(self.token, base_url=self.base_url, rate_limits=False)
+        self.client.user_account.get()
+        return self.get()
+
     def request(self) -> Work:
         request, n = self.client.request, self.spec["n"]
 
@@ -162,6 +169,12 @@ class Pinkit(Client):
             return n
 
         return work
+
+    def create_unpaced(self) -> Work:
+        import pinkit
+
+        self.client = pinkit.Client(self.token, base_url=self.base_url, rate_limits=False)
+        return self.create()
 
     def conversions(self) -> Work:
         account, n = self.spec["ad_account_id"], self.spec["n"]
@@ -201,6 +214,13 @@ class PinkitAsync(Client):
     async def concurrent(self) -> Any:
         get, n, tasks = self.client.user_account.get, self.spec["n"], self.spec["tasks"]
         return lambda: gather(get, n, tasks)
+
+    async def concurrent_unpaced(self) -> Any:
+        import pinkit
+
+        self.client = pinkit.AsyncClient(self.token, base_url=self.base_url, rate_limits=False)
+        await self.client.user_account.get()
+        return await self.concurrent()
 
     async def page_typed(self) -> Any:
         board, size = self.spec["board_id"], self.spec["page_size"]
@@ -257,6 +277,24 @@ async def gather(call: Callable[[], Any], n: int, tasks: int) -> int:
 # -- the floor: raw httpx2 and requests, headers set once ----------------------------------------
 
 
+class Pacing:
+    """What pinkit's default limiter does at Pinterest's universal limit (100 calls a second, a
+    full bucket of 100 to start): a raw client that sleeps alike pays the same for its sleeps
+    (each wake-up finds the CPU's caches cold), so the ``*_paced`` rows are the like-for-like
+    floor of a client that keeps the limit."""
+
+    def __init__(self, rate: float = 100.0, capacity: float = 100.0) -> None:
+        self.rate, self.capacity, self.tokens = rate, capacity, capacity
+        self.updated = time.monotonic()
+
+    def wait(self) -> float:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        self.tokens -= 1.0
+        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+
+
 class RawHttpx2(Client):
     """``httpx2.Client`` with its headers set once; answers parsed with ``.json()``."""
 
@@ -278,6 +316,19 @@ class RawHttpx2(Client):
 
         def work() -> int:
             for _ in range(n):
+                call("GET", "/user_account")
+            return n
+
+        return work
+
+    def get_paced(self) -> Work:
+        call, n = self.call, self.spec["n"]
+
+        def work() -> int:
+            pacing = Pacing()
+            for _ in range(n):
+                if (wait := pacing.wait()) > 0:
+                    time.sleep(wait)
                 call("GET", "/user_account")
             return n
 
@@ -351,6 +402,15 @@ class RawHttpx2Async(Client):
 
     async def concurrent(self) -> Any:
         return lambda: gather(self.call, self.spec["n"], self.spec["tasks"])
+
+    async def concurrent_paced(self) -> Any:
+        async def paced_call() -> Any:
+            if (wait := pacing.wait()) > 0:
+                await asyncio.sleep(wait)
+            return await self.call()
+
+        pacing = Pacing()
+        return lambda: gather(paced_call, self.spec["n"], self.spec["tasks"])
 
 
 class Requests(RawHttpx2):

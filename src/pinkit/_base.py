@@ -24,6 +24,7 @@ from ._ratelimit import (
     LocalRateLimiter,
     RateLimiter,
     RateLimitsArg,
+    exhausted,
     held_flow,
     observe_flow,
     pinned_categories,
@@ -33,6 +34,7 @@ from ._ratelimit import (
 from ._redact import (
     Env,
     RedactingFilter,
+    Secret,
     redact_headers,
     redact_json,
     redact_text,
@@ -78,6 +80,36 @@ USER_AGENT = f"pinkit/{__version__}"
 
 
 HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # visible ASCII: no spaces, no CR/LF
+
+
+class Authorization:
+    """The ``Authorization`` value for the last access token seen: a token is checked for
+    header safety and turned into ``Bearer ...`` once, not on every request; a rotated token
+    is checked anew. Both stay ``Secret`` (no frame holds them in the clear, for tracebacks
+    that print locals) and its repr shows neither."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: tuple[Secret, Secret] | None = None  # (access token, header), set at once
+
+    def value(self, token: Secret) -> str:
+        last = self._last
+        if last is None or not (token is last[0] or token == last[0]):
+            if not HEADER_SAFE.fullmatch(token.get_secret_value()):
+                raise InvalidInputError("the access token has characters no HTTP header may carry")
+            last = self._last = (token, Secret("Bearer " + token.get_secret_value()))
+        return last[1].get_secret_value()
+
+    def __repr__(self) -> str:
+        return "Authorization(<hidden>)"
+
+
+@lru_cache(maxsize=1024)
+def parsed_url(url: str) -> httpx2.URL:
+    """``httpx2.URL(url)``, parsed once per URL (a client calls the same few URLs over and
+    over; URLs are immutable). Only for URLs without a query, which may carry secrets."""
+    return httpx2.URL(url)
 
 
 def check_base_url(url: str) -> str:
@@ -326,6 +358,13 @@ class BaseClient:
         self._origin_text = f"{base.scheme}://{base.netloc.decode('ascii')}"
         self.timeout = resolve_timeout(timeout)
         self.attempt_timeout = attempt_timeout(self.timeout)
+        # What every request carries, made once: httpx2 copies them into each request.
+        self._headers = httpx2.Headers({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self._json_headers = httpx2.Headers(self._headers)
+        self._json_headers["Content-Type"] = "application/json"
+        self._extensions = {"timeout": self.timeout.as_dict()}
+        self._authorization = Authorization()
+        self._limit_keys_cache: dict[tuple[str, str | None], list[tuple[str, ...]]] = {}
         self.transfer_timeout = (
             None
             if transfer_timeout is None
@@ -389,34 +428,44 @@ class BaseClient:
     ) -> tuple[httpx2.Request, Operation | None]:
         method = method.upper()
         url, rel = self._url(path)
-        sent = httpx2.Headers({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        if content is not None:
-            sent["Content-Type"] = "application/json"
+        sent = self._headers if content is None else self._json_headers
         if headers:
+            sent = httpx2.Headers(sent)
             sent.update(check_headers(headers))  # case-insensitive: -H accept:... replaces
         request = httpx2.Request(
             method,
-            url,
+            url if "?" in url else parsed_url(url),
             params=encode_params(params) or None,  # None keeps a query written in the path
             json=json,
             data=dict(data) if data is not None else None,
             content=content,
-            headers=sent,
-            extensions={"timeout": self.timeout.as_dict()},
+            headers=sent,  # copied by the request
+            extensions=self._extensions,  # copied by the request
         )
         return request, operation_for(method, rel)
 
     def _limit_keys(
         self, operation: Operation | None, identity: str, request: httpx2.Request
     ) -> list[tuple[str, ...]]:
-        keys: list[tuple[str, ...]] = [(identity, "universal")]
-        if operation is not None and operation.category:
-            key: tuple[str, ...] = (identity, operation.category)
-            if operation.category == "ads_conversions":
-                match = operation.match(self._url(str(request.url))[1])
-                key += ((match or {}).get("ad_account_id", ""),)
-            keys.append(key)
-        return keys
+        """The buckets a request counts in: the universal one and its category's (scoped by
+        the ad account for conversions). The same for every request of one operation and
+        identity, conversions apart: kept."""
+        category = operation.category if operation is not None else None
+        if category == "ads_conversions":
+            assert operation is not None
+            match = operation.match(self._url(str(request.url))[1])
+            scope = (match or {}).get("ad_account_id", "")
+            return [(identity, "universal"), (identity, category, scope)]
+        cache_key = (identity, operation.id if operation is not None else None)
+        keys = self._limit_keys_cache.get(cache_key)
+        if keys is None:
+            keys = [(identity, "universal")]
+            if category:
+                keys.append((identity, category))
+            if len(self._limit_keys_cache) > 10_000:  # identities come and go (pinkit.web)
+                self._limit_keys_cache.clear()
+            self._limit_keys_cache[cache_key] = keys
+        return list(keys)  # the limiter's to keep: the cached list stays as it is
 
     def request_flow(
         self,
@@ -436,9 +485,7 @@ class BaseClient:
         while True:
             # A Secret: tracebacks that print locals show this frame's token masked.
             token = yield from tokens.access_token_flow()
-            if not HEADER_SAFE.fullmatch(token.get_secret_value()):
-                raise InvalidInputError("the access token has characters no HTTP header may carry")
-            request.headers["Authorization"] = "Bearer " + token.get_secret_value()
+            request.headers["Authorization"] = self._authorization.value(token)
             keys: list[tuple[str, ...]] = []
             if self.limiter is not None:
                 keys = self._limit_keys(operation, tokens.rate_key, request)
@@ -461,7 +508,8 @@ class BaseClient:
                     # seen by another request or another worker) holds this request too.
                     wait = yield from held_flow(self.limiter, keys)
                     what = "blocked for"
-            log.debug("request %s %s", request.method, redact_url(str(request.url)))
+            if log.isEnabledFor(logging.DEBUG):  # the URL is redacted for the log only
+                log.debug("request %s %s", request.method, redact_url(str(request.url)))
             try:
                 response: httpx2.Response = yield Send(request, self.attempt_timeout)
             except httpx2.TransportError as exc:
@@ -475,12 +523,20 @@ class BaseClient:
                 raise connection_error(exc, request) from None
             self._log_response(response)
             status = response.status_code
-            wait_hint = server_wait(response.headers, self.clock)
             if self.limiter is not None and keys:
+                headers = response.headers
+                # The in-process limiter reads the wait of a 429 or an exhausted bucket only.
+                wait_hint = (
+                    server_wait(headers, self.clock)
+                    if status == 429
+                    or not isinstance(self.limiter, LocalRateLimiter)
+                    or exhausted(headers)
+                    else None
+                )
                 yield from observe_flow(
                     self.limiter,
                     keys[-1],
-                    response.headers,
+                    headers,
                     limited=status == 429,
                     wait=wait_hint or 0.0,
                 )

@@ -105,10 +105,41 @@ def _by_method(method: str) -> tuple[Operation, ...]:
     return tuple(o for o in all_operations() if o.method == method)
 
 
+def _first_segment(template: str) -> str | None:
+    """The first segment of a path template, None when it holds a parameter (any value)."""
+    first = template.split("/", 2)[1] if template.count("/") else template
+    return None if "{" in first else first
+
+
+@cache
+def _by_shape(method: str, slashes: int) -> dict[str | None, tuple[Operation, ...]]:
+    """``method``'s operations whose paths have ``slashes`` slashes (a parameter never spans
+    one), by first segment (None: a parameter), each in ``all_operations`` order."""
+    index: dict[str | None, list[Operation]] = {}
+    for op in _by_method(method):
+        if op.path.count("/") == slashes:
+            index.setdefault(_first_segment(op.path), []).append(op)
+    return {first: tuple(ops) for first, ops in index.items()}
+
+
+@cache
+def _candidates(method: str, slashes: int, first: str) -> tuple[Operation, ...]:
+    """The operations a path of this method, shape and first segment can be, in order."""
+    shape = _by_shape(method, slashes)
+    if None not in shape:
+        return shape.get(first, ())
+    keep = set(shape.get(first, ())) | set(shape[None])
+    return tuple(op for op in _by_method(method) if op in keep)
+
+
 def find(method: str, path: str) -> Operation | None:
-    """The operation for ``method`` and a path relative to ``/v5`` (``/boards/123``)."""
+    """The operation for ``method`` and a path relative to ``/v5`` (``/boards/123``).
+
+    Only the operations of the path's shape (its number of segments and its first one) are
+    tried, in the table's order: the same answer as trying them all."""
     path = path.split("?", 1)[0].rstrip("/") or "/"
-    for op in _by_method(method.upper()):
+    first = path.split("/", 2)[1] if path.count("/") else path
+    for op in _candidates(method.upper(), path.count("/"), first):
         if op.pattern.fullmatch(path):
             return op
     return None

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, Protocol, runtime_checkable
 
 from ._flow import Blocking, Flow
@@ -35,6 +35,7 @@ __all__ = [
     "RateLimiter",
     "RateLimiterError",
     "RateLimitsArg",
+    "exhausted",
     "held_flow",
     "observe_flow",
     "reserve_flow",
@@ -120,6 +121,14 @@ def token_fingerprint(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
+def exhausted(headers: Mapping[str, str]) -> bool:
+    """Whether ``X-RateLimit-Remaining`` says no request is left in the window."""
+    remaining = headers.get("x-ratelimit-remaining")
+    if remaining is None or not _DIGITS.fullmatch(remaining.strip()):
+        return False
+    return int(remaining) == 0
+
+
 def pinned_categories(arg: RateLimitsArg) -> frozenset[str]:
     """The categories the user set explicitly."""
     return frozenset(arg) if isinstance(arg, Mapping) else frozenset()
@@ -176,6 +185,11 @@ def advertised_limit(header: str | None, current: Limit) -> Limit | None:
     window_s = float(window.group(1)) if window else 0.0
     window_s = window_s or current.window_s  # "w=0" is no window (it would divide by zero)
     return replace(current, requests=requests, window_s=window_s)
+
+
+#: ``advertised_limit`` remembered: every answer carries the same header, and a ``Limit`` is
+#: immutable.
+_advertised = lru_cache(maxsize=256)(advertised_limit)
 
 
 @runtime_checkable
@@ -326,7 +340,7 @@ class LocalRateLimiter:
             bucket = self._bucket(key, key[1], now)
             if bucket is None:
                 return
-            advertised = advertised_limit(headers.get("x-ratelimit-limit"), bucket.limit)
+            advertised = _advertised(headers.get("x-ratelimit-limit"), bucket.limit)
             if advertised is not None and (
                 key[1] not in self.pinned or advertised.rate < bucket.limit.rate
             ):

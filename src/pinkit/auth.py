@@ -387,6 +387,7 @@ class TokenManager:
         self.clock = clock
         self.timeout = timeout
         self._rate_key = rate_key
+        self._secret: tuple[TokenSet, Secret] | None = None  # the last token set's, as a Secret
 
     @property
     def token(self) -> TokenSet | None:
@@ -431,7 +432,10 @@ class TokenManager:
                     status_code=401,
                 )
         assert token is not None
-        return Secret(token.access_token)
+        last = self._secret
+        if last is None or last[0] is not token:
+            last = self._secret = (token, Secret(token.access_token))
+        return last[1]
 
     def fresh_token_flow(self) -> Flow[TokenSet]:
         """The token set to use now (refreshed first when ``access_token_flow`` would)."""

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 import pinkit
+from pinkit._base import Authorization
+from pinkit._redact import Secret
 from pinkit.emulator import Emulator
 
 IMAGE = pinkit.ImageURL("https://example.com/a.jpg")
@@ -143,3 +145,20 @@ def test_every_id_is_ascii_digits(
         call(client, value)
     assert "digits" in str(exc.value)
     assert emulator.requests == []
+
+
+def test_a_token_no_header_may_carry_is_refused(pinkit_emulator: Emulator) -> None:
+    with pinkit.Client("pina_two words", base_url=pinkit_emulator.base_url) as client:
+        with pytest.raises(pinkit.InvalidInputError, match="no HTTP header may carry"):
+            client.user_account.get()
+    assert pinkit_emulator.requests == []
+
+
+def test_each_token_is_checked_once_and_a_rotated_one_anew() -> None:
+    authorization = Authorization()
+    assert authorization.value(Secret("pina_first")) == "Bearer pina_first"
+    assert authorization.value(Secret("pina_first")) == "Bearer pina_first"
+    with pytest.raises(pinkit.InvalidInputError):
+        authorization.value(Secret("pina_second\r\nX-Evil: 1"))
+    assert authorization.value(Secret("pina_third")) == "Bearer pina_third"
+    assert "pina_third" not in repr(authorization)

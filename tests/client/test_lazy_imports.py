@@ -30,3 +30,8 @@ def test_resources_load_on_first_use() -> None:
     loaded = _modules_after("import pinkit\nc = pinkit.Client('pina_x')\nc.boards")
     assert "pinkit.resources.boards" in loaded
     assert "pydantic" in loaded
+
+
+def test_a_sync_client_needs_no_asyncio() -> None:
+    # asyncio costs start-up time that a synchronous program never uses.
+    assert "asyncio" not in _modules_after("import pinkit\npinkit.Client('pina_x')")

@@ -3,6 +3,7 @@ operation."""
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -78,3 +79,25 @@ def test_categories_and_scopes_from_the_spec() -> None:
     assert _operations.by_id("followers/list").category == "ads_read"
     assert _operations.by_id("events/create").category == "ads_conversions"
     assert "basic" in _operations.by_id("oauth/token").schemes
+
+
+def _scan(method: str, path: str) -> _operations.Operation | None:
+    """``find`` the long way: every operation of the method, in the table's order."""
+    path = path.split("?", 1)[0].rstrip("/") or "/"
+    for op in _operations.all_operations():
+        if op.method == method.upper() and op.pattern.fullmatch(path):
+            return op
+    return None
+
+
+def test_find_by_shape_answers_as_a_full_scan() -> None:
+    # Every template with its parameters filled three ways, the templates themselves, and
+    # paths of odd shapes: the index by (method, segments, first segment) changes no answer.
+    paths = {"/", "", "//", "/boards//pins", "/boards/1/pins/", "/user_account?x=1", "/nope"}
+    for op in _operations.all_operations():
+        paths.add(op.path)
+        for value in ("123", "abc", "x.y"):
+            paths.add(re.sub(r"\{[^}]+\}", value, op.path))
+    for method in ("GET", "POST", "PATCH", "DELETE", "PUT", "get"):
+        for path in paths:
+            assert _operations.find(method, path) is _scan(method, path), (method, path)

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import gc
+from typing import Any
+
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
 from pinkit import InvalidInputError, PaginationError
-from pinkit._page_parser import page_parser
+from pinkit._page_parser import _Page, page_parser
 from pinkit._pagination import Pages, page_size_range
 from pinkit.models import Pin
 
@@ -83,3 +87,50 @@ def test_page_size_range_is_the_specs_for_the_list() -> None:
     assert Pages(None, None, None, limits=(1, None)).next_params() == {"page_size": 250}
     with pytest.raises(InvalidInputError, match="at least 1"):
         Pages(None, 0, None, limits=(1, None))
+
+
+def _validated(body: bytes) -> tuple[list[Any], str | None] | str:
+    """The page as the validator alone reads it (its items and bookmark, or its error)."""
+    try:
+        page = TypeAdapter(_Page[Any]).validate_json(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return f"unexpected page: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return page.items, page.bookmark
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"items": [1, {"a": [null, true, 1.5]}], "bookmark": "b"}',
+        b'{"items": [], "bookmark": null, "extra": 1}',
+        b'{"items": [123456789012345678901234567890]}',
+        b'{"items": [1], "bookmark": 5}',
+        b'{"items": {"a": 1}}',
+        b'{"bookmark": "b"}',
+        b"[1, 2]",
+        b"not json",
+        b'{"items": [1], "items": [2]}',
+    ],
+)
+def test_plain_pages_read_as_the_validator_reads_them(body: bytes) -> None:
+    expected = _validated(body)
+    if isinstance(expected, str):
+        with pytest.raises(PaginationError) as exc:
+            page_parser(None)(body)
+        assert str(exc.value) == expected
+    else:
+        assert page_parser(None)(body) == expected
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_parsing_a_page_leaves_the_collector_as_it_was(enabled: bool) -> None:
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        page_parser(Pin)(b'{"items": [{"id": "1"}]}')
+        with pytest.raises(PaginationError):
+            page_parser(Pin)(b"not json")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
