@@ -142,6 +142,20 @@ def serve() -> tuple[subprocess.Popen[str], str]:
     return proc, base
 
 
+def unlimited_account(origin: str) -> tuple[str, str, int]:
+    """On the emulator at ``origin``, limits lifted: an access token, its ad account, and the
+    emulator's clock (events are timed by it)."""
+    for category in ("ads_conversions", "universal"):
+        body = {"category": category, "limit": 10**9}
+        httpx2.post(f"{origin}/_emulator/rate_limits", json=body).raise_for_status()
+    token = httpx2.post(f"{origin}/_emulator/tokens", json={}).json()["access_token"]
+    now = int(httpx2.get(f"{origin}/_emulator/clock").json()["now"])
+    with Client(token, base_url=f"{origin}/v5") as client:
+        account = next(iter(client.ad_accounts.list())).id
+    assert account is not None
+    return token, account, now
+
+
 def _cpu_s(pid: int) -> float:
     """CPU seconds (user + system) a process has used, from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -154,14 +168,8 @@ def bench_end_to_end(n: int) -> tuple[float, Any, float, float]:
     proc, base = serve()
     origin = base.removesuffix("/v5")
     try:
-        for category in ("ads_conversions", "universal"):
-            body = {"category": category, "limit": 10**9}
-            httpx2.post(f"{origin}/_emulator/rate_limits", json=body).raise_for_status()
-        token = httpx2.post(f"{origin}/_emulator/tokens", json={}).json()["access_token"]
-        now = int(httpx2.get(f"{origin}/_emulator/clock").json()["now"])
+        token, account, now = unlimited_account(origin)
         with Client(token, base_url=base) as client:
-            account = next(iter(client.ad_accounts.list())).id
-            assert account is not None
             start, cpu, server = time.perf_counter(), time.process_time(), _cpu_s(proc.pid)
             summary = client.conversions.send_bulk(account, events(n, now))
             elapsed = time.perf_counter() - start

@@ -28,7 +28,7 @@ from typing import Any
 
 import httpx2
 
-from conversions import UA, _cpu_s, raw_event, serve
+from conversions import UA, _cpu_s, raw_event, serve, unlimited_account
 from pinkit import Client
 
 TARGET_CPU_RATIO = 1.5
@@ -148,14 +148,7 @@ def main() -> None:
     proc, base = serve()
     origin = base.removesuffix("/v5")
     try:
-        for category in ("ads_conversions", "universal"):
-            body = {"category": category, "limit": 10**9}
-            httpx2.post(f"{origin}/_emulator/rate_limits", json=body).raise_for_status()
-        token = httpx2.post(f"{origin}/_emulator/tokens", json={}).json()["access_token"]
-        now = int(httpx2.get(f"{origin}/_emulator/clock").json()["now"])
-        with Client(token, base_url=base) as client:
-            account = next(iter(client.ad_accounts.list())).id
-        assert account is not None
+        token, account, now = unlimited_account(origin)
         bulk_rate, bulk_us = bench_send_bulk(n, base, token, account, now)
         one_rate, one_us, one_all = bench_spark(1, n, base, token, account, now)
         two_rate, two_us, two_all = bench_spark(2, n, base, token, account, now)

@@ -34,7 +34,7 @@ from pyspark.sql.types import (
 from ..errors import InvalidInputError
 from ..reports.columns import LEVEL_ID_COLUMNS, kind_of
 from ..reports.parsing import report_keys
-from ..reports.planner import plan_windows, today_utc
+from ..reports.planner import Window, plan_windows, today_utc
 from ._options import Defaults, ReportOptions, bad_option
 
 __all__ = ["ReportsDataSource"]
@@ -93,20 +93,10 @@ class ReportsReader(DataSourceReader):
         return f"ReportsReader({self.options!r})"
 
     def partitions(self) -> list[ReportPartition]:
-        options = self.options
-        try:
-            windows = plan_windows(
-                options.start_date,
-                options.end_date,
-                granularity=options.granularity,
-                level=options.level,
-                today=today_utc(time.time()),
-            )
-        except InvalidInputError as exc:
-            raise bad_option(SOURCE, str(exc)) from None
+        windows = _windows(self.options)
         return [
             ReportPartition(account, w.start, w.end)
-            for account in options.ad_account_ids
+            for account in self.options.ad_account_ids
             for w in windows
         ]
 
@@ -232,7 +222,15 @@ def _check_request(options: ReportOptions) -> None:
             start_date=options.start_date,
             end_date=options.end_date,
         )
-        plan_windows(
+    except InvalidInputError as exc:
+        raise bad_option(SOURCE, str(exc)) from None
+    _windows(options)
+
+
+def _windows(options: ReportOptions) -> list[Window]:
+    """The report windows of the range, from the planner; a range it refuses is a bad option."""
+    try:
+        return plan_windows(
             options.start_date,
             options.end_date,
             granularity=options.granularity,
