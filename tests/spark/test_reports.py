@@ -98,8 +98,9 @@ def test_a_report_over_three_accounts_and_400_days_has_each_day_and_entity_once(
         "CURRENCY",
     ]
     types = dict(df.dtypes)
-    assert types["DATE"] == "date" and types["SPEND_IN_ACCOUNT_CURRENCY"] == "decimal(38,6)"
+    assert types["DATE"] == "date" and types["SPEND_IN_ACCOUNT_CURRENCY"] == "decimal(38,12)"
     assert types["TOTAL_IMPRESSION"] == "bigint" and types["CTR"] == "double"
+    assert types["SPEND_IN_MICRO_DOLLAR"] == "double"  # a fraction of a micro is kept
     assert df.rdd.getNumPartitions() == 3 * 3  # 400 days: three windows of at most 187 days
     rows = df.collect()
     keys = Counter((r["AD_ACCOUNT_ID"], r["DATE"], r["CAMPAIGN_ID"]) for r in rows)

@@ -80,3 +80,38 @@ def test_columns_that_are_no_event_field_are_refused_or_ignored() -> None:
     }
     with pytest.raises(InvalidInputError, match=r"^send_conversions: the input has column status"):
         plan_columns(["status"], source="send_conversions", reserved=["status", "event_id"])
+
+
+def test_integer_and_empty_event_ids_and_map_columns() -> None:
+    """An integer id column is sent as its text, an empty id is derived from order_id as a null
+    one is, and map columns read from Arrow (pairs) are the Row path's dicts."""
+    rows = [
+        {"event_id": 41, "order_id": None, "user_data": {"em": "a@b.c"}, "custom_data": None},
+        {"event_id": "", "order_id": 7, "user_data": None, "custom_data": {"currency": "USD"}},
+    ]
+    schema = pa.schema(
+        [
+            ("event_id", pa.string()),
+            ("order_id", pa.int64()),
+            ("user_data", pa.map_(pa.string(), pa.string())),
+            ("custom_data", pa.map_(pa.string(), pa.string())),
+        ]
+    )
+    ints = pa.schema([("event_id", pa.int64()), *list(schema)[1:]])
+    plan = plan_columns(list(schema.names), source="test")
+    first = plan.batch_events(pa.RecordBatch.from_pylist(rows[:1], schema=ints))[0]
+    second = plan.batch_events(pa.RecordBatch.from_pylist(rows[1:], schema=schema))[0]
+    assert first == {"event_id": "41", "user_data": {"em": "a@b.c"}}
+    assert second == {
+        "event_id": make_event_id(7),
+        "user_data": {},
+        "custom_data": {"currency": "USD", "order_id": "7"},
+    }
+    assert [plan.event(r) for r in rows] == [first, second]
+
+
+def test_register_refuses_a_default_no_source_knows() -> None:
+    import pinkit.spark
+
+    with pytest.raises(InvalidInputError, match=r"^register: unknown option 'redis_ur'"):
+        pinkit.spark.register(object(), redis_ur="redis://localhost")

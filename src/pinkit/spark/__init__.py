@@ -27,6 +27,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "pinkit.spark needs PySpark 4 (its Python Data Source API): pip install 'pinkit[spark]'"
     ) from exc
 
+from ..errors import InvalidInputError
 from ._options import ConversionOptions, Credential, Defaults, ReportOptions
 from ._reader import ReportsDataSource
 from ._results import send_conversions
@@ -65,6 +66,9 @@ def register(spark: Any, **defaults: str) -> None:
     ``pinkit.Client``. They travel with the job as options do (the token masked in reprs)."""
     found = {name: os.environ[var] for name, var in ENVIRONMENT.items() if os.environ.get(var)}
     given = {**found, **{k.lower(): str(v) for k, v in defaults.items()}}
+    unknown = sorted(set(given) - ConversionsDataSource.KNOWN - ReportsDataSource.KNOWN)
+    if unknown:
+        raise InvalidInputError(f"register: unknown option {', '.join(map(repr, unknown))}")
     for source in (ConversionsDataSource, ReportsDataSource):
         known = source.KNOWN
         mine = Defaults({k: v for k, v in given.items() if k in known})

@@ -32,7 +32,7 @@ from pyspark.sql.types import (
 )
 
 from ..errors import InvalidInputError
-from ..reports.columns import LEVEL_ID_COLUMNS, kind_of
+from ..reports.columns import LEVEL_ID_COLUMNS, is_money, kind_of
 from ..reports.parsing import report_keys
 from ..reports.planner import Window, plan_windows, today_utc
 from ._options import Defaults, ReportOptions, bad_option
@@ -46,8 +46,19 @@ _TYPES: dict[str, DataType] = {
     "text": StringType(),
     "float": DoubleType(),
     "number": LongType(),
-    "decimal": DecimalType(38, 6),
+    "micro": DoubleType(),
+    "decimal": DecimalType(38, 12),
 }
+
+
+def _kind(column: str) -> str:
+    """The analytics kind of ``column``, with ``micro`` for the counts in micro-units, which
+    Pinterest may send with a fraction (per-unit costs): a double, never truncated. The exact
+    amount is the ``*_IN_ACCOUNT_CURRENCY`` decimal beside it."""
+    kind = kind_of(column)
+    return "micro" if kind == "number" and is_money(column) else kind
+
+
 #: The levels whose entities an account lists, for ``zero_fill``.
 _LISTED = {"CAMPAIGN": "campaigns", "AD_GROUP": "ad_groups", "PIN_PROMOTION": "ads"}
 
@@ -64,7 +75,7 @@ def report_schema(options: ReportOptions) -> StructType:
         currency=True,
     )
     fields = [StructField("AD_ACCOUNT_ID", StringType(), False)]
-    fields += [StructField(k, _TYPES[kind_of(k)], True) for k in keys if k != "AD_ACCOUNT_ID"]
+    fields += [StructField(k, _TYPES[_kind(k)], True) for k in keys if k != "AD_ACCOUNT_ID"]
     return StructType(fields)
 
 
@@ -87,7 +98,7 @@ class ReportsReader(DataSourceReader):
     def __init__(self, options: ReportOptions, schema: StructType) -> None:
         self.options = options
         self.names = schema.fieldNames()
-        self.kinds = [kind_of(n) if n != "AD_ACCOUNT_ID" else "text" for n in self.names]
+        self.kinds = [_kind(n) if n != "AD_ACCOUNT_ID" else "text" for n in self.names]
 
     def __repr__(self) -> str:
         return f"ReportsReader({self.options!r})"
@@ -130,6 +141,13 @@ class ReportsReader(DataSourceReader):
                 value = row.get(name)
                 if kind == "number":
                     value = _number(value)
+                    if isinstance(value, float):  # a LongType column: never truncated
+                        raise InvalidInputError(
+                            f"{SOURCE}: {name} of ad account {account} on {row.get('DATE')} "
+                            f"is {value}, not a whole number"
+                        )
+                elif kind == "micro" and value is not None:
+                    value = float(value)
                 elif kind == "text" and value is not None:
                     value = str(value)
                 values.append(value)
@@ -148,14 +166,14 @@ class ReportsReader(DataSourceReader):
         seen = {(r.get("DATE"), str(r.get(id_column))) for r in rows}
         zero: dict[str, Any] = {}
         for name in self.names:
-            kind = kind_of(name)
+            kind = _kind(name)
             if name in ("DATE", "AD_ACCOUNT_ID", id_column):
                 continue
             if name == "CURRENCY":
                 zero[name] = currency
             elif kind == "decimal":
-                zero[name] = Decimal("0.000000")
-            elif kind in ("number", "float"):
+                zero[name] = Decimal(0)
+            elif kind in ("number", "micro", "float"):
                 zero[name] = 0 if kind == "number" else 0.0
         filled = list(rows)
         day = part.start

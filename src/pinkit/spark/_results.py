@@ -40,7 +40,7 @@ def send_conversions(
     batch_size: int | None = None,
     concurrency: int = 4,
     max_retries: int = 5,
-    ignore_columns: Sequence[str] = (),
+    ignore_columns: str | Sequence[str] = (),
     options: Mapping[str, str] | None = None,
 ) -> DataFrame:
     """Send every row of ``df`` as a conversion event; a DataFrame of the same rows with
@@ -65,7 +65,9 @@ def send_conversions(
         "batch_size": batch_size,
         "concurrency": concurrency,
         "max_retries": max_retries,
-        "ignore_columns": ",".join(ignore_columns),
+        "ignore_columns": ignore_columns
+        if isinstance(ignore_columns, str)
+        else ",".join(ignore_columns),
         **dict(options or {}),
     }
     parsed = ConversionOptions.parse({k: v for k, v in given.items() if v is not None}, NAME)

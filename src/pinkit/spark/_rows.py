@@ -80,11 +80,16 @@ class ColumnPlan:
     def batch_events(self, batch: Any) -> list[dict[str, Any] | UnreadableEvent]:
         """The events of a ``pyarrow.RecordBatch``, column by column (no dict per row in
         between: a third less CPU than ``to_pylist`` and ``event``)."""
+        import pyarrow as pa
+
         names = batch.schema.names
         count = batch.num_rows
 
         def column(name: str) -> list[Any]:
-            return list(batch.column(names.index(name)).to_pylist())
+            values = batch.column(names.index(name))
+            if pa.types.is_map(values.type):  # Arrow's pairs, as the Row path's dict
+                return [None if v is None else dict(v) for v in values.to_pylist()]
+            return list(values.to_pylist())
 
         def nothing() -> Iterator[Any]:
             return repeat(None, count)
@@ -98,8 +103,6 @@ class ColumnPlan:
         user_rows: Iterable[tuple[Any, ...]] = (
             zip(*[column(c) for c in user_names], strict=True) if user_names else repeat((), count)
         )
-        import pyarrow as pa
-
         flat = not any(
             pa.types.is_nested(batch.schema.field(n).type) for n in (*event_names, *user_names)
         )
@@ -145,6 +148,11 @@ class ColumnPlan:
         event["user_data"] = user
         if custom is not None:
             event["custom_data"] = _clean(custom)
+        given = event.get("event_id")
+        if type(given) is int:  # an integer id column (order numbers): its decimal text
+            event["event_id"] = str(given)
+        elif given == "":  # empty is missing: derived from order_id as for a null
+            del event["event_id"]
         if order is not None and order != "":
             event.setdefault("custom_data", {}).setdefault("order_id", str(order))
         if "event_id" not in event:

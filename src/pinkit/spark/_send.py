@@ -104,7 +104,10 @@ def send_with_results(
     ``invalid``, ``refused``, ``undeliverable``), the error, Pinterest's warning, and the
     event id sent."""
     rows = events
-    ids: list[str | None] = [e.get("event_id") if isinstance(e, dict) else None for e in events]
+    ids: list[str | None] = [
+        None if not isinstance(e, dict) or e.get("event_id") is None else str(e["event_id"])
+        for e in events
+    ]
     sink = ListRejects()
     warnings: dict[str, str] = {}
     _run(options, events, sink, _watch_warnings(warnings))

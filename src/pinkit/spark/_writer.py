@@ -78,8 +78,11 @@ class _Writer:
         )
         _say(line + (f"; e.g. {details}" if details else ""), warning=bool(sum(rejected.values())))
         if self.options.summary_path:
-            with open(self.options.summary_path, "w", encoding="utf-8") as out:
-                json.dump(summary, out, indent=1)
+            try:
+                with open(self.options.summary_path, "w", encoding="utf-8") as out:
+                    json.dump(summary, out, indent=1)
+            except OSError as exc:  # everything was sent: say so, and go on to the outcome
+                _say(f"{SOURCE}: the summary could not be written: {exc}", warning=True)
         lost = int(rejected.get("undeliverable", 0))
         if lost:
             reasons = " | ".join(examples.get("undeliverable", []))
