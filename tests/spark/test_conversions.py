@@ -170,6 +170,10 @@ def _one_clear_line(message: str, expected: str) -> None:
         ({"test": "maybe"}, "option test must be true or false"),
         ({"rate_limit": "8/1"}, "option rate_limit is the shared limit: it needs redis_url"),
         ({"redis_url": "http://x"}, "option redis_url must be a redis://"),
+        (  # nothing listens on port 1: the tasks' limiter would fail open, each at its own pace
+            {"redis_url": "redis://:hunter2@127.0.0.1:1/0"},
+            "Redis at redis_url redis://***@127.0.0.1:1/0 does not answer (ConnectionError)",
+        ),
         ({"acess_token": "x"}, "unknown option acess_token"),
     ],
 )
@@ -183,7 +187,7 @@ def test_a_bad_option_fails_on_the_driver_in_one_line_before_any_task(
         lambda: write(df, emulator, options.pop("ad_account_id", account), token, **options)
     )
     _one_clear_line(message, expected)
-    assert token not in message
+    assert token not in message and "hunter2" not in message
     assert events_create(emulator) == []
 
 

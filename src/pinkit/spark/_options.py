@@ -198,6 +198,23 @@ class _Common:
         limits = {category: self.rate_limit} if self.rate_limit is not None else None
         return RedisRateLimiter(self.redis_url.get_secret_value(), limits=limits)
 
+    def check_redis(self, source: str) -> None:
+        """On the driver: a ``redis_url`` that does not answer fails the job before any task
+        (in the tasks, the limiter would fail open, and each task would go at its own pace)."""
+        if self.redis_url is None:
+            return
+        import redis
+
+        url = self.redis_url.get_secret_value()
+        try:
+            with redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5) as r:
+                r.ping()
+        except (redis.RedisError, ValueError, OSError) as exc:
+            shown = _without_password(url)
+            raise bad_option(
+                source, f"Redis at redis_url {shown} does not answer ({type(exc).__name__})"
+            ) from None
+
     def client(self, limiter: RedisRateLimiter | None) -> Client:
         from .._base import PRODUCTION_URL
 
@@ -402,10 +419,10 @@ class Defaults:
 
 def _without_password(url: str) -> str:
     parts = urlsplit(url)
-    if parts.password is None and parts.username is None:
+    if "@" not in parts.netloc:
         return url
-    netloc = "***@" + (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    host = parts.netloc.rsplit("@", 1)[1]  # as written: a malformed port stays shown, not parsed
+    return urlunsplit(parts._replace(netloc="***@" + host))
 
 
 def _text(value: Any) -> Any:
