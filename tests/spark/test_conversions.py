@@ -129,8 +129,17 @@ def test_every_valid_row_arrives_once_and_the_invalid_come_back_with_reasons(
             "order_id", "status", "error_message", "event_id"
         )
         failures = failed.collect()
+        done = result.filter("status = 'processed'").select("order_id", "event_id", "error_message")
+        processed = done.collect()
     finally:
         result.unpersist()
+    # each processed row carries its own event id (results aligned with their rows)
+    order = {f"r-order-{i}": i for i in range(ROWS)}
+    for row in processed:
+        i = order[row["order_id"]]
+        assert row["error_message"] is None
+        assert row["event_id"] == (f"r-{i}" if i % 2 == 0 else make_event_id(row["order_id"]))
+    assert {r["event_id"] for r in processed} == valid
     invalid = ROWS - len(valid)
     assert counts == {"processed": len(valid), "invalid": invalid}
     bad_email = {f"r-order-{i}" for i in range(ROWS) if kind_of(i) == "bad_email"}
