@@ -414,3 +414,26 @@ def test_a_user_of_the_connections_store_sends_from_every_task(
         .save()
     )
     assert {e["event_id"] for e in emulator.events(account)} == expected_ids(300, "w")
+
+    def write_as(user_key: str, database: str) -> None:
+        (
+            df.write.format("pinterest_conversions")
+            .option("ad_account_id", account)
+            .option("database_url", database)
+            .option("user_key", user_key)
+            .option("client_id", made["client_id"])
+            .option("client_secret", made["client_secret"])
+            .option("encryption_keys", key)
+            .option("base_url", emulator.base_url)
+            .mode("append")
+            .save()
+        )
+
+    before = len(events_create(emulator))
+    message = _error_of(lambda: write_as("bob", database_url))  # checked on the driver
+    _one_clear_line(message, "user_key 'bob' is not connected in database_url")
+    missing = f"sqlite:///{tmp_path / 'nowhere' / 'connections.db'}"
+    message = _error_of(lambda: write_as("alice", missing))
+    _one_clear_line(message, "database_url cannot be read (StorageError)")
+    assert made["client_secret"] not in message and key not in message
+    assert len(events_create(emulator)) == before

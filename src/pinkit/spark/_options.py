@@ -157,6 +157,35 @@ class Credential:
             )
         return self._connections(base_url, limiter).client(str(self.user_key))
 
+    def check(self, source: str, base_url: str) -> None:
+        """On the driver, for the Connections credential: its database answers and holds the
+        user (when the app's client_id, secret and keys are known here too; the executors may
+        have them in their environment alone)."""
+        if self.database_url is None or not self._app_known():
+            return
+        try:
+            connections = self._connections(base_url, None)
+            try:
+                connected = connections.status(str(self.user_key)).connected
+            finally:
+                connections.close()
+        except InvalidInputError as exc:
+            raise bad_option(source, f"the Connections credential: {exc}") from None
+        except Exception as exc:  # the database's own errors: named, never their text
+            raise bad_option(
+                source, f"database_url cannot be read ({type(exc).__name__})"
+            ) from None
+        if not connected:
+            raise bad_option(source, f"user_key {self.user_key!r} is not connected in database_url")
+
+    def _app_known(self) -> bool:
+        """Whether the driver has what opening the store takes (app and keys)."""
+        return bool(
+            (self.client_id or os.environ.get("PINTEREST_CLIENT_ID"))
+            and (self.client_secret or os.environ.get("PINTEREST_CLIENT_SECRET"))
+            and (self.encryption_keys or os.environ.get("PINKIT_TOKEN_KEYS"))
+        )
+
     def _connections(self, base_url: str, limiter: RedisRateLimiter | None) -> Connections:
         from ..auth import OAuthApp
         from ..web import Connections
@@ -197,6 +226,14 @@ class _Common:
 
         limits = {category: self.rate_limit} if self.rate_limit is not None else None
         return RedisRateLimiter(self.redis_url.get_secret_value(), limits=limits)
+
+    def check_remote(self, source: str) -> None:
+        """On the driver, before any task: the shared Redis answers, and the credential's
+        store holds the user."""
+        from .._base import PRODUCTION_URL
+
+        self.check_redis(source)
+        self.credential.check(source, self.base_url or PRODUCTION_URL)
 
     def check_redis(self, source: str) -> None:
         """On the driver: a ``redis_url`` that does not answer fails the job before any task

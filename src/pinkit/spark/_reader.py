@@ -208,7 +208,7 @@ class ReportsDataSource(DataSource):
     def _options(self) -> ReportOptions:
         options = ReportOptions.parse(self.defaults.merged(self.options))
         _check_request(options)
-        options.check_redis(SOURCE)
+        options.check_remote(SOURCE)
         return options
 
     def schema(self) -> StructType:

@@ -73,7 +73,7 @@ def send_conversions(
     parsed = ConversionOptions.parse({k: v for k, v in given.items() if v is not None}, NAME)
     names = df.schema.fieldNames()
     plan = plan_columns(names, source=NAME, ignore=parsed.ignore_columns, reserved=RESULT_COLUMNS)
-    parsed.check_redis(NAME)
+    parsed.check_remote(NAME)
     kept = [f for f in df.schema.fields if f.name != "event_id"]
     schema = StructType(
         [

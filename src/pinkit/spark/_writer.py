@@ -163,7 +163,7 @@ class ConversionsDataSource(DataSource):
             raise bad_option(SOURCE, 'events are only ever added: use .mode("append")')
         options = ConversionOptions.parse(self.defaults.merged(self.options))
         plan = plan_columns(schema.fieldNames(), source=SOURCE, ignore=options.ignore_columns)
-        options.check_redis(SOURCE)
+        options.check_remote(SOURCE)
         if _ArrowWriter is not None:
             return ArrowWriter(options, plan)
         return RowWriter(options, plan)
