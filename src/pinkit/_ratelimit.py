@@ -38,6 +38,7 @@ __all__ = [
     "exhausted",
     "held_flow",
     "observe_flow",
+    "remaining_requests",
     "reserve_flow",
     "token_fingerprint",
 ]
@@ -121,12 +122,17 @@ def token_fingerprint(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
-def exhausted(headers: Mapping[str, str]) -> bool:
-    """Whether ``X-RateLimit-Remaining`` says no request is left in the window."""
+def remaining_requests(headers: Mapping[str, str]) -> int | None:
+    """``X-RateLimit-Remaining`` as a number; None when absent or not ASCII digits."""
     remaining = headers.get("x-ratelimit-remaining")
     if remaining is None or not _DIGITS.fullmatch(remaining.strip()):
-        return False
-    return int(remaining) == 0
+        return None
+    return int(remaining)
+
+
+def exhausted(headers: Mapping[str, str]) -> bool:
+    """Whether ``X-RateLimit-Remaining`` says no request is left in the window."""
+    return remaining_requests(headers) == 0
 
 
 def pinned_categories(arg: RateLimitsArg) -> frozenset[str]:
@@ -345,11 +351,11 @@ class LocalRateLimiter:
                 key[1] not in self.pinned or advertised.rate < bucket.limit.rate
             ):
                 bucket.limit = advertised
-            remaining = headers.get("x-ratelimit-remaining")
-            if remaining is not None and _DIGITS.fullmatch(remaining.strip()):
+            remaining = remaining_requests(headers)
+            if remaining is not None:
                 bucket._refill(now)
                 bucket.tokens = min(bucket.tokens, float(remaining))
-                if int(remaining) == 0 and wait > 0:
+                if remaining == 0 and wait > 0:
                     bucket.blocked_until = max(bucket.blocked_until, now + wait)
             if limited and wait > 0:
                 bucket.blocked_until = max(bucket.blocked_until, now + wait)

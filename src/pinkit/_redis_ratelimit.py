@@ -43,6 +43,7 @@ from ._ratelimit import (
     RateLimitsArg,
     advertised_limit,
     pinned_categories,
+    remaining_requests,
     resolve_limits,
 )
 
@@ -243,8 +244,7 @@ class RedisRateLimiter:
         advertised = advertised_limit(headers.get("x-ratelimit-limit"), limit)
         seen = None if advertised is None else (advertised.requests, advertised.window_s)
         new_limit = seen is not None and self._known.get(key) != seen
-        raw = headers.get("x-ratelimit-remaining")
-        remaining = int(raw) if raw is not None and raw.strip().isdigit() else None
+        remaining = remaining_requests(headers)
         basis = advertised.requests if advertised is not None else limit.requests
         near_empty = remaining is not None and remaining * 10 <= basis
         if not (limited and wait > 0) and not new_limit and not near_empty:
