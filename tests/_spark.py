@@ -12,10 +12,12 @@ HTTP (``/_emulator/...``), as the executors reach it.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +170,13 @@ def pids_connected_to(port: int) -> set[int]:
         except OSError:
             continue
     return found
+
+
+@contextlib.contextmanager
+def running_emulator() -> Iterator[EmulatorProcess]:
+    """An emulator process for the block, stopped after it."""
+    server = EmulatorProcess()
+    try:
+        yield server
+    finally:
+        server.stop()

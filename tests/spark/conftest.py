@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests._spark import SPARK, EmulatorProcess, spark_session
+from tests._spark import SPARK, EmulatorProcess, running_emulator, spark_session
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -25,11 +25,8 @@ def spark() -> Any:
 
 @pytest.fixture(scope="session")
 def emulator_process() -> Iterator[EmulatorProcess]:
-    server = EmulatorProcess()
-    try:
+    with running_emulator() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

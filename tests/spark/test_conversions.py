@@ -401,19 +401,6 @@ def test_a_user_of_the_connections_store_sends_from_every_task(
         conns.close()
     account = emulator.ad_account()
     df = frame(spark, 300, tag="w", partitions=2)
-    (
-        df.write.format("pinterest_conversions")
-        .option("ad_account_id", account)
-        .option("database_url", database_url)
-        .option("user_key", "alice")
-        .option("client_id", made["client_id"])
-        .option("client_secret", made["client_secret"])
-        .option("encryption_keys", key)
-        .option("base_url", emulator.base_url)
-        .mode("append")
-        .save()
-    )
-    assert {e["event_id"] for e in emulator.events(account)} == expected_ids(300, "w")
 
     def write_as(user_key: str, database: str) -> None:
         (
@@ -429,6 +416,8 @@ def test_a_user_of_the_connections_store_sends_from_every_task(
             .save()
         )
 
+    write_as("alice", database_url)
+    assert {e["event_id"] for e in emulator.events(account)} == expected_ids(300, "w")
     before = len(events_create(emulator))
     message = _error_of(lambda: write_as("bob", database_url))  # checked on the driver
     _one_clear_line(message, "user_key 'bob' is not connected in database_url")

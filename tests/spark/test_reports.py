@@ -14,7 +14,7 @@ import pytest
 
 import pinkit
 from pinkit.reports.planner import today_utc
-from tests._spark import EmulatorProcess
+from tests._spark import EmulatorProcess, running_emulator
 from tests.history import make_campaign
 
 
@@ -22,11 +22,8 @@ from tests.history import make_campaign
 def fresh_emulator(spark: Any) -> Iterator[EmulatorProcess]:
     """An emulator process of this module's own: the conversions tests before it may have
     left a large in-memory state behind (200,000 events at the issue's size)."""
-    server = EmulatorProcess()
-    try:
+    with running_emulator() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
