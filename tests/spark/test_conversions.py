@@ -154,6 +154,36 @@ def test_every_valid_row_arrives_once_and_the_invalid_come_back_with_reasons(
     print(f"\n{ROWS} rows through pinterest_conversions in {elapsed:.1f} s: {summary}")
 
 
+def test_send_conversions_gives_each_row_its_own_warning(
+    spark: Any, emulator: EmulatorProcess
+) -> None:
+    """Pinterest's warnings come back on the rows they are about, next to their event ids."""
+    account = emulator.ad_account()
+    token = emulator.conversion_token()
+    now = int(time.time()) - 60
+    data = [
+        (f"w-{i}", "checkout", "web", now, f"a{i}@b.co", None if i % 3 == 0 else f"x-{i}")
+        for i in range(9)
+    ]
+    df = spark.createDataFrame(
+        data,
+        "event_id string, event_name string, action_source string, event_time long, "
+        "em string, external_id string",
+    ).repartition(2)
+    result = pinkit.spark.send_conversions(
+        df, account, access_token=token, base_url=emulator.base_url
+    ).collect()
+    by_id = {r["event_id"]: r for r in result}
+    assert set(by_id) == {f"w-{i}" for i in range(9)}
+    for i in range(9):
+        row = by_id[f"w-{i}"]
+        assert row["status"] == "processed" and row["error_message"] is None, row
+        assert row["em"] == f"a{i}@b.co"  # the input row, as it was
+        warning = row["warning_message"] or ""
+        assert ("external_id is missing" in warning) == (i % 3 == 0), row
+        assert "click_id is missing" in warning
+
+
 # -- options: checked on the driver, secrets kept out --------------------------------------------
 def _error_of(action: Any) -> str:
     with pytest.raises(Exception) as caught:  # noqa: PT011 - Spark wraps the driver's error
