@@ -1,6 +1,7 @@
 """Conversions at volume, in one run, each figure printed with its target:
 
-* prepare: check, normalise, hash and serialise events (``EventPreparer`` + ``encode_batch``),
+* prepare: check, normalise, hash and serialise events as the bulk sender does
+  (``EventPreparer``, then an ``EncodedPart`` that encodes them in short runs),
   in events per second of CPU time on one core, beside a baseline doing only the unavoidable
   part (``hashlib.sha256`` of the same pre-normalised values and ``json.dumps`` of the batch),
   and once more with the cyclic garbage collector off, to show what its collections of a
@@ -32,7 +33,8 @@ from typing import Any
 import httpx2
 
 from pinkit import Client
-from pinkit.conversions import BulkSender, EventPreparer, SenderConfig, encode_batch
+from pinkit.conversions import BulkSender, EventPreparer, SenderConfig
+from pinkit.conversions._sender import EncodedPart
 
 TARGETS = {"prepare": 150_000, "end_to_end": 50_000, "rss_mb": 50}
 UA = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Version/17.5 Safari/605.1"
@@ -72,8 +74,10 @@ def bench_prepare(n: int) -> tuple[float, float, float]:
     rounds = max(1, n // 1000)
 
     def pinkit_round() -> None:
-        prepare = preparer.prepare
-        encode_batch([prepare(e, now).event for e in batch])
+        prepare, part = preparer.prepare, EncodedPart(offline=False)
+        for i, e in enumerate(batch):
+            part.add(i, prepare(e, now).event)
+        part.body()
 
     normalised = [
         (
