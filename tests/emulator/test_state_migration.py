@@ -107,6 +107,46 @@ def test_a_schema_1_state_is_migrated_when_opened(tmp_path: Path) -> None:
     assert "parent" not in columns
 
 
+def test_a_schema_2_state_keeps_its_conversion_events(tmp_path: Path) -> None:
+    """Schema 2 linked conversion events to their ad account by a reference; schema 3 by their
+    owner. A state written before keeps its events, their deduplication and their score."""
+    from tests.conversions.conftest import events
+
+    state = tmp_path / "v2.sqlite"
+    with Emulator(state_path=state) as emu:
+        account = emu.default_ad_account_id
+        sent = events(emu, 3)
+        with emu.client() as client:
+            assert client.conversions.send(account, sent).num_processed == 3
+        before = emu.conversion_events(account)
+    with sqlite3.connect(state) as db:  # back to the layout schema 2 wrote
+        rows = db.execute("SELECT id, owner, seq FROM docs WHERE kind = 'conversion_event'")
+        for doc_id, owner, seq in rows.fetchall():
+            db.execute(
+                "INSERT INTO refs VALUES ('conversion_event', ?, 'ad_account', ?, ?)",
+                (doc_id, owner, seq),
+            )
+        db.execute(
+            "UPDATE docs SET refs = 'ad_account=' || owner, owner = NULL "
+            "WHERE kind = 'conversion_event'"
+        )
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    with Emulator(state_path=state) as emu:
+        assert emu.conversion_events(account) == before
+        with emu.client() as client:
+            again = client.conversions.send(account, [*sent, *events(emu, 1, start=3)])
+            assert again.num_processed == 4  # processed, but only the new one is kept
+            assert client.conversions.quality(account, lookback_period="1d")
+        assert [e["event_id"] for e in emu.conversion_events(account)] == [
+            *(e["event_id"] for e in before),
+            events(emu, 1, start=3)[0]["event_id"],
+        ]
+        with emu.store_read() as tx:
+            assert tx.meta_get("schema_version") == str(SCHEMA_VERSION)
+    refs = sqlite3.connect(state).execute("SELECT count(*) FROM refs WHERE kind LIKE 'conv%'")
+    assert refs.fetchone() == (0,)
+
+
 def test_a_newer_state_is_refused_untouched(tmp_path: Path) -> None:
     state = tmp_path / "newer.sqlite"
     Emulator(state_path=state).close()

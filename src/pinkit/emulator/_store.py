@@ -36,7 +36,7 @@ from ._errors import EmulatorError
 
 __all__ = ["ID_BASE", "SCHEMA_VERSION", "Doc", "Refs", "StateFileError", "Store", "Tx", "Where"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -462,6 +462,8 @@ class Store:
             )
         if version == 1:
             _migrate_v1(conn)
+        if version in (1, 2):
+            _migrate_v2(conn)
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)
@@ -575,6 +577,24 @@ def _migrate_v1(conn: sqlite3.Connection) -> None:
             )
     conn.execute("DROP TABLE docs")
     conn.execute("ALTER TABLE docs_v2 RENAME TO docs")
+
+
+#: Kinds that schema 2 linked to their ad account by a named reference and schema 3 by their
+#: owner: conversion events, up to a million a run, each one index entry instead of a row of
+#: ``refs`` and its index.
+_V2_OWNED_BY_AD_ACCOUNT = ("conversion_event", "conversion_seen")
+
+
+def _migrate_v2(conn: sqlite3.Connection) -> None:
+    """Schema 2 -> 3, inside the caller's transaction: conversion events name their ad account
+    as their owner instead of by a reference."""
+    marks = ",".join("?" * len(_V2_OWNED_BY_AD_ACCOUNT))
+    conn.execute(
+        "UPDATE docs SET refs = '', owner = (SELECT target FROM refs r WHERE r.kind = docs.kind "  # noqa: S608 (fixed SQL only)
+        f"AND r.id = docs.id AND r.name = 'ad_account') WHERE kind IN ({marks})",
+        _V2_OWNED_BY_AD_ACCOUNT,
+    )
+    conn.execute(f"DELETE FROM refs WHERE kind IN ({marks})", _V2_OWNED_BY_AD_ACCOUNT)  # noqa: S608
 
 
 def _v1_media_timeline(data: dict[str, Any]) -> list[list[Any]]:

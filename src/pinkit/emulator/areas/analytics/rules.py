@@ -171,7 +171,7 @@ class AnalyticsRules(Rules):
     def engine(self, account: Doc) -> AdMetrics:
         where = {AD_ACCOUNT: account.id}
         conversions: dict[dt.date, list[str]] = defaultdict(list)
-        for doc in self.tx.list(EVENT, where=where):
+        for doc in self.tx.list(EVENT, owner=account.id):
             event = doc.data["event"]
             conversions[day_of(float(event["event_time"]))].append(str(event["event_id"]))
         currency = str(account.data.get("currency") or "USD")

@@ -36,7 +36,6 @@ from pinkit._capi import (
 
 from ..._registry import Rules
 from ..._store import ID_BASE, Doc
-from ..ad_accounts.rules import AD_ACCOUNT
 
 __all__ = ["EVENT", "ConversionRules"]
 
@@ -191,13 +190,14 @@ class ConversionRules(Rules):
         event whose ``(event_name, event_id)`` was kept within 48 hours (earlier, or earlier in
         the same request) is left out; offline events are always kept.
 
-        One document per event: an online event's ID is its dedup key, so one query finds the
-        request's duplicates and one bulk insert stores the rest. An event kept again after the
-        window gets a numeric ID of its own and moves its key's ``seen_at`` forward."""
+        One document per event, owned by its ad account (an index entry, not a reference row:
+        the cheapest way SQLite keeps a million): an online event's ID is its dedup key, so one
+        query finds the request's duplicates and one bulk insert stores the rest. An event kept
+        again after the window gets a numeric ID of its own and moves its key's ``seen_at``
+        forward."""
         if not events:
             return
-        tx, now = self.tx, self.now
-        refs = {AD_ACCOUNT: account.id}
+        tx, now, owner = self.tx, self.now, account.id
         keys = [
             None
             if event.get("action_source") == "offline"
@@ -226,9 +226,9 @@ class ConversionRules(Rules):
                     if now - float(last) < DEDUP_WINDOW_S:
                         continue  # a duplicate of an event kept within 48 hours
                     if before.get("old"):
-                        tx.put(SEEN, key, {"at": now}, refs=refs)
+                        tx.put(SEEN, key, {"at": now}, owner=owner)
                     else:
-                        tx.put(EVENT, key, {**before, "seen_at": now}, refs=refs)
+                        tx.put(EVENT, key, {**before, "seen_at": now}, owner=owner)
                     doc_id = None  # kept again: under an ID of its own
                 taken.add(key)
             ids.append(doc_id)
@@ -239,18 +239,17 @@ class ConversionRules(Rules):
             (
                 (
                     doc_id or str(ID_BASE + first + i),
-                    None,
+                    owner,
                     first + i,
                     _dumps({"received_at": now, "event": event}),
                 )
                 for i, (doc_id, event) in enumerate(zip(ids, kept, strict=True))
             ),
-            refs,
         )
 
     def events_of(self, account_id: str) -> list[dict[str, Any]]:
         """The accepted, deduplicated events of an account, oldest first."""
-        return [doc.data["event"] for doc in self.tx.list(EVENT, where={AD_ACCOUNT: account_id})]
+        return [doc.data["event"] for doc in self.tx.list(EVENT, owner=account_id)]
 
     def quality(
         self,
@@ -266,7 +265,7 @@ class ConversionRules(Rules):
             return []
         since = self.now - LOOKBACK_S[lookback_period]
         by_platform: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for doc in self.tx.list(EVENT, where={AD_ACCOUNT: account.id}):
+        for doc in self.tx.list(EVENT, owner=account.id):
             if float(doc.data["received_at"]) >= since:
                 event = doc.data["event"]
                 by_platform[SOURCE_PLATFORMS.get(event.get("action_source"), "WEB")].append(event)
