@@ -202,7 +202,7 @@ class EncodedPart:
     def __init__(self, offline: bool) -> None:
         self.offline = offline
         self.indexes: list[int] = []
-        self._pieces: list[bytes] = []
+        self._pieces: list[memoryview] = []  # runs of encoded events, without their brackets
         self._run: list[dict[str, Any]] = []
 
     def __len__(self) -> int:
@@ -213,14 +213,23 @@ class EncodedPart:
         run = self._run
         run.append(event)
         if len(run) >= ENCODE_RUN:
-            self._pieces.append(_encode(run)[1:-1])
-            self._run = []
+            self._flush()
+
+    def _flush(self) -> None:
+        self._pieces.append(memoryview(_encode(self._run))[1:-1])
+        self._run = []
 
     def body(self) -> bytes:
+        """The request body, copied once from the runs (it is up to a megabyte)."""
         if self._run:
-            self._pieces.append(_encode(self._run)[1:-1])
-            self._run = []
-        return _BODY_START + b",".join(self._pieces) + _BODY_END
+            self._flush()
+        parts: list[bytes | memoryview] = [_BODY_START]
+        for piece in self._pieces:
+            if len(parts) > 1:
+                parts.append(b",")
+            parts.append(piece)
+        parts.append(_BODY_END)
+        return b"".join(parts)
 
     def events(self) -> list[dict[str, Any]]:
         return _decode(self.body()) if self.indexes else []
