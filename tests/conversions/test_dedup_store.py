@@ -7,7 +7,6 @@ from typing import Any
 
 from pinkit.conversions import make_event_id
 from pinkit.emulator import Emulator
-from pinkit.emulator.areas.conversions.rules import EVENT, SEEN
 from tests.conversions.conftest import event
 
 HOURS = 3600
@@ -50,19 +49,3 @@ def test_kept_again_after_the_window(inproc_emulator: Emulator) -> None:
     emu.clock.advance(40 * HOURS)
     send(emu, [event(emu, 1)])  # 50 hours after the second: counts again
     assert [i for i, _ in kept(emu)] == [a["event_id"]] * 3
-
-
-def test_dedup_documents_of_an_earlier_state_file(inproc_emulator: Emulator) -> None:
-    emu = inproc_emulator
-    account = emu.default_ad_account_id
-    a = event(emu, 1)
-    key = f"{account}:{a['event_name']}:{a['event_id']}"
-    with emu._backend.store.write() as tx:  # as the emulator stored them before
-        tx.put(SEEN, key, {"at": emu.clock.now() - HOURS}, refs={"ad_account": account})
-    send(emu, [a])
-    assert kept(emu) == []  # seen an hour ago: a duplicate
-    emu.clock.advance(48 * HOURS)
-    send(emu, [a])
-    assert len(kept(emu)) == 1
-    with emu.store_read() as tx:
-        assert tx.count(EVENT) == 1

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
 
+from pinkit.conversions import EventPreparer
 from pinkit.emulator import Emulator, StateFileError
 from pinkit.emulator._store import SCHEMA_VERSION
+from tests.conversions.conftest import event
 
 from .conftest import bearer
 
@@ -107,42 +110,61 @@ def test_a_schema_1_state_is_migrated_when_opened(tmp_path: Path) -> None:
     assert "parent" not in columns
 
 
-def test_a_schema_2_state_keeps_its_conversion_events(tmp_path: Path) -> None:
-    """Schema 2 linked conversion events to their ad account by a reference; schema 3 by their
-    owner. A state written before keeps its events, their deduplication and their score."""
-    from tests.conversions.conftest import events
-
-    state = tmp_path / "v2.sqlite"
-    with Emulator(state_path=state) as emu:
-        account = emu.default_ad_account_id
-        sent = events(emu, 3)
-        with emu.client() as client:
-            assert client.conversions.send(account, sent).num_processed == 3
-        before = emu.conversion_events(account)
-    with sqlite3.connect(state) as db:  # back to the layout schema 2 wrote
-        rows = db.execute("SELECT id, owner, seq FROM docs WHERE kind = 'conversion_event'")
-        for doc_id, owner, seq in rows.fetchall():
-            db.execute(
-                "INSERT INTO refs VALUES ('conversion_event', ?, 'ad_account', ?, ?)",
-                (doc_id, owner, seq),
-            )
-        db.execute(
-            "UPDATE docs SET refs = 'ad_account=' || owner, owner = NULL "
-            "WHERE kind = 'conversion_event'"
+def _v2_conversions(path: Path) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+    """A schema-2 state made by hand, holding conversion events as schema 2 did: a document
+    per event linked to its ad account, an online one under its deduplication key, and a
+    ``conversion_seen`` document for a key whose event was kept before that. Returns the ad
+    account, the events kept (in order) and an event known only by its ``conversion_seen``."""
+    with Emulator(state_path=path) as emu:
+        account, now = emu.default_ad_account_id, emu.clock.now()
+        preparer = EventPreparer()
+        online, offline, seen_only = (
+            preparer.prepare(event(emu, i, source=source), now).event
+            for i, source in ((1, "web"), (2, "offline"), (3, "web"))
         )
+    key = f"{account}:{online['event_name']}:{online['event_id']}"
+    seen_key = f"{account}:{seen_only['event_name']}:{seen_only['event_id']}"
+    docs = [
+        ("conversion_event", key, {"received_at": now - 60, "event": online}),
+        ("conversion_event", "2000000000000009", {"received_at": now - 50, "event": offline}),
+        ("conversion_seen", seen_key, {"at": now - 3600}),
+    ]
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE marks")
+        last = int(db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()[0])
+        db.execute("UPDATE meta SET value = ? WHERE key = 'seq'", (str(last + len(docs)),))
+        for seq, (kind, doc_id, data) in enumerate(docs, start=last + 1):
+            db.execute(
+                "INSERT INTO docs VALUES (?, ?, NULL, ?, ?, ?)",
+                (kind, doc_id, seq, json.dumps(data), f"ad_account={account}"),
+            )
+            db.execute(
+                "INSERT INTO refs VALUES (?, ?, 'ad_account', ?, ?)", (kind, doc_id, account, seq)
+            )
         db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    return account, [online, offline], seen_only
+
+
+def test_a_schema_2_state_keeps_its_conversion_events(tmp_path: Path) -> None:
+    """Schema 3 keeps a request's events as one document and the deduplication keys as marks:
+    a schema-2 state keeps its events, their deduplication and their score."""
+    state = tmp_path / "v2.sqlite"
+    account, before, seen_only = _v2_conversions(state)
     with Emulator(state_path=state) as emu:
         assert emu.conversion_events(account) == before
         with emu.client() as client:
-            again = client.conversions.send(account, [*sent, *events(emu, 1, start=3)])
-            assert again.num_processed == 4  # processed, but only the new one is kept
             assert client.conversions.quality(account, lookback_period="1d")
-        assert [e["event_id"] for e in emu.conversion_events(account)] == [
-            *(e["event_id"] for e in before),
-            events(emu, 1, start=3)[0]["event_id"],
-        ]
+            new = event(emu, 4)
+            again = client.conversions.send(account, [*before, seen_only, new])
+            assert again.num_processed == 4  # all processed; kept: the offline one and the new
+            kept = [e["event_id"] for e in emu.conversion_events(account)]
+            assert kept == [e["event_id"] for e in [*before, before[1], new]]
+            emu.clock.advance(48 * 3600)
+            client.conversions.send(account, [seen_only])  # its key's window is over
+            assert emu.conversion_events(account)[-1]["event_id"] == seen_only["event_id"]
         with emu.store_read() as tx:
             assert tx.meta_get("schema_version") == str(SCHEMA_VERSION)
+            assert not tx.kinds().keys() & {"conversion_event", "conversion_seen"}
     refs = sqlite3.connect(state).execute("SELECT count(*) FROM refs WHERE kind LIKE 'conv%'")
     assert refs.fetchone() == (0,)
 

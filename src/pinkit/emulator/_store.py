@@ -60,6 +60,12 @@ CREATE TABLE IF NOT EXISTS refs (
     PRIMARY KEY (kind, id, name)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS refs_by_target ON refs (kind, name, target, seq);
+CREATE TABLE IF NOT EXISTS marks (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
 """
 
 #: Schema 1 (before named references) kept two unnamed columns; what they meant per kind.
@@ -233,18 +239,30 @@ class Tx:
     def get_many(self, kind: str, ids: Iterable[str]) -> dict[str, JSON]:
         """The data of the ``kind`` documents among ``ids`` that exist, by ID (one query per
         500 IDs: what a bulk write checks before inserting)."""
-        wanted = list(dict.fromkeys(ids))
-        found: dict[str, JSON] = {}
+        rows = self._select_in("SELECT id, data FROM docs WHERE kind = ? AND id IN", kind, ids)
+        return {doc_id: json.loads(text) for doc_id, text in rows}
+
+    def _select_in(self, sql: str, kind: str, keys: Iterable[str]) -> Iterator[Any]:
+        """The rows of ``sql`` (ending in ``IN``) for ``kind`` and each 500 of ``keys``."""
+        wanted = list(dict.fromkeys(keys))
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._conn.execute(
-                f"SELECT id, data FROM docs WHERE kind = ? AND id IN ({marks})",  # noqa: S608
-                [kind, *chunk],
-            )
-            for doc_id, text in rows:
-                found[doc_id] = json.loads(text)
-        return found
+            yield from self._conn.execute(f"{sql} ({marks})", [kind, *chunk])
+
+    # -- marks: a time per key ----------------------------------------------------------------
+    def get_marks(self, kind: str, keys: Iterable[str]) -> dict[str, float]:
+        """The times set for those of ``keys`` that have one."""
+        rows = self._select_in("SELECT key, at FROM marks WHERE kind = ? AND key IN", kind, keys)
+        return {key: float(at) for key, at in rows}
+
+    def set_marks(self, kind: str, marks: Iterable[tuple[str, float]]) -> None:
+        """Set (or move) the time of each key: one small row each and no document, which is
+        what a deduplication window over a million keys needs."""
+        self._conn.executemany(
+            "INSERT OR REPLACE INTO marks (kind, key, at) VALUES (?, ?, ?)",
+            ((kind, key, at) for key, at in marks),
+        )
 
     def get_doc(self, kind: str, doc_id: str) -> Doc | None:
         row = self._conn.execute(
@@ -400,7 +418,7 @@ class Tx:
 
     def wipe(self) -> None:
         """Delete everything (used by reset)."""
-        for table in ("refs", "docs", "meta"):
+        for table in ("refs", "marks", "docs", "meta"):
             self._conn.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed table names)
         self.meta_set("schema_version", str(SCHEMA_VERSION))
 
@@ -462,11 +480,11 @@ class Store:
             )
         if version == 1:
             _migrate_v1(conn)
-        if version in (1, 2):
-            _migrate_v2(conn)
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)
+        if version in (1, 2):
+            _migrate_v2(conn)
         tx.meta_set("schema_version", str(SCHEMA_VERSION))
 
     @contextmanager
@@ -579,22 +597,41 @@ def _migrate_v1(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE docs_v2 RENAME TO docs")
 
 
-#: Kinds that schema 2 linked to their ad account by a named reference and schema 3 by their
-#: owner: conversion events, up to a million a run, each one index entry instead of a row of
-#: ``refs`` and its index.
-_V2_OWNED_BY_AD_ACCOUNT = ("conversion_event", "conversion_seen")
+#: What schema 2 kept of conversion events, and what schema 3 keeps (as the conversions area
+#: names them): a document per event, linked to its ad account, its ID the deduplication key
+#: (``account:name:event_id``) for an online event; now a document per request owned by the
+#: ad account, and the keys as marks.
+_V2_EVENT, _V2_SEEN = "conversion_event", "conversion_seen"
+_V3_BATCH, _V3_DEDUP = "conversion_batch", "conversion"
 
 
 def _migrate_v2(conn: sqlite3.Connection) -> None:
-    """Schema 2 -> 3, inside the caller's transaction: conversion events name their ad account
-    as their owner instead of by a reference."""
-    marks = ",".join("?" * len(_V2_OWNED_BY_AD_ACCOUNT))
-    conn.execute(
-        "UPDATE docs SET refs = '', owner = (SELECT target FROM refs r WHERE r.kind = docs.kind "  # noqa: S608 (fixed SQL only)
-        f"AND r.id = docs.id AND r.name = 'ad_account') WHERE kind IN ({marks})",
-        _V2_OWNED_BY_AD_ACCOUNT,
+    """Schema 2 -> 3, inside the caller's transaction and after the schema's statements (the
+    ``marks`` table exists): each conversion event becomes a batch of one, and the keys its
+    ID and the ``conversion_seen`` documents held become marks."""
+    rows = conn.execute(
+        "SELECT d.id, d.data, COALESCE(d.owner, r.target) FROM docs d LEFT JOIN refs r "
+        "ON r.kind = d.kind AND r.id = d.id AND r.name = 'ad_account' WHERE d.kind = ?",
+        (_V2_EVENT,),
+    ).fetchall()
+    seen: dict[str, float] = {}
+    for doc_id, text, account in rows:
+        data = json.loads(text)
+        if ":" in doc_id:  # an online event, under its key
+            seen[doc_id] = float(data.get("seen_at") or data["received_at"])
+        batch = {"received_at": data["received_at"], "events": [data["event"]]}
+        conn.execute(
+            "UPDATE docs SET kind = ?, owner = ?, refs = '', data = ? WHERE kind = ? AND id = ?",
+            (_V3_BATCH, account, _dumps(batch), _V2_EVENT, doc_id),
+        )
+    for key, text in conn.execute("SELECT id, data FROM docs WHERE kind = ?", (_V2_SEEN,)):
+        seen[key] = max(seen.get(key, 0.0), float(json.loads(text)["at"]))
+    conn.executemany(
+        "INSERT OR REPLACE INTO marks (kind, key, at) VALUES (?, ?, ?)",
+        ((_V3_DEDUP, key, at) for key, at in seen.items()),
     )
-    conn.execute(f"DELETE FROM refs WHERE kind IN ({marks})", _V2_OWNED_BY_AD_ACCOUNT)  # noqa: S608
+    conn.execute("DELETE FROM docs WHERE kind = ?", (_V2_SEEN,))
+    conn.execute("DELETE FROM refs WHERE kind IN (?, ?)", (_V2_EVENT, _V2_SEEN))
 
 
 def _v1_media_timeline(data: dict[str, Any]) -> list[list[Any]]:

@@ -34,7 +34,7 @@ from ..ad_accounts.rules import AD_ACCOUNT
 from ..ad_groups.rules import AD_GROUP, RATES
 from ..ads.rules import AD
 from ..campaigns.rules import CAMPAIGN
-from ..conversions.rules import EVENT
+from ..conversions.rules import ConversionRules
 from ..pins.rules import PIN
 from .metrics import AdMetrics, column_value, day_of, organic_value, pin_day
 
@@ -171,8 +171,7 @@ class AnalyticsRules(Rules):
     def engine(self, account: Doc) -> AdMetrics:
         where = {AD_ACCOUNT: account.id}
         conversions: dict[dt.date, list[str]] = defaultdict(list)
-        for doc in self.tx.list(EVENT, owner=account.id):
-            event = doc.data["event"]
+        for _, event in self.area(ConversionRules).received(account.id):
             conversions[day_of(float(event["event_time"]))].append(str(event["event_id"]))
         currency = str(account.data.get("currency") or "USD")
         return AdMetrics(

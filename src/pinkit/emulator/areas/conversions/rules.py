@@ -11,6 +11,10 @@ processed as an "Unknown" event, with a warning, as Pinterest does.
 Accepted events are kept, except duplicates: the first event of an ``(event_id, event_name)``
 pair within 48 hours of emulator time is the one kept (offline events are never deduplicated).
 A test batch (``test=true``) records nothing and has only its first 20 events processed.
+
+A request's kept events are one document, owned by the ad account, and each online event's
+deduplication key a mark with the time it was kept: a million events are a thousand documents
+and a million small rows, not a million documents with their indexes.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pinkit._capi import (
@@ -37,9 +41,9 @@ from pinkit._capi import (
 from ..._registry import Rules
 from ..._store import ID_BASE, Doc
 
-__all__ = ["EVENT", "ConversionRules"]
+__all__ = ["BATCH", "DEDUP", "ConversionRules"]
 
-EVENT, SEEN = "conversion_event", "conversion_seen"
+BATCH, DEDUP = "conversion_batch", "conversion"
 FUTURE_SLACK_S = 300  # clocks differ: a few minutes ahead is still "now"
 CURRENCY = re.compile(r"[A-Z]{3}")
 _HASHED = frozenset(HASHED_FIELDS)
@@ -188,68 +192,40 @@ class ConversionRules(Rules):
     def _keep(self, account: Doc, events: list[dict[str, Any]]) -> None:
         """Store the accepted events of one request, in order, except duplicates: an online
         event whose ``(event_name, event_id)`` was kept within 48 hours (earlier, or earlier in
-        the same request) is left out; offline events are always kept.
-
-        One document per event, owned by its ad account (an index entry, not a reference row:
-        the cheapest way SQLite keeps a million): an online event's ID is its dedup key, so one
-        query finds the request's duplicates and one bulk insert stores the rest. An event kept
-        again after the window gets a numeric ID of its own and moves its key's ``seen_at``
-        forward."""
-        if not events:
-            return
-        tx, now, owner = self.tx, self.now, account.id
-        keys = [
+        the same request) is left out; offline events are always kept."""
+        tx, now = self.tx, self.now
+        keys: list[str | None] = [
             None
             if event.get("action_source") == "offline"
             else f"{account.id}:{event['event_name']}:{event['event_id']}"
             for event in events
         ]
-        online = [key for key in keys if key is not None]
-        earlier = tx.get_many(EVENT, online)
-        missing = [key for key in online if key not in earlier]
-        # a state file from before events were keyed by their dedup key (a state made since
-        # has no SEEN document: one indexed probe, instead of looking up every key)
-        if missing and tx.list(SEEN, limit=1):
-            for old_key, seen in tx.get_many(SEEN, missing).items():
-                earlier[old_key] = {"seen_at": seen["at"], "old": True}
-        ids: list[str | None] = []
+        seen = tx.get_marks(DEDUP, [key for key in keys if key is not None])
         kept: list[dict[str, Any]] = []
-        taken: set[str] = set()
+        marked: dict[str, float] = {}
         for key, event in zip(keys, events, strict=True):
-            doc_id: str | None = key
             if key is not None:
-                if key in taken:
-                    continue  # the same event twice in one request: the first one stays
-                before = earlier.get(key)
-                if before is not None:
-                    last = before.get("seen_at") or before.get("received_at") or 0
-                    if now - float(last) < DEDUP_WINDOW_S:
-                        continue  # a duplicate of an event kept within 48 hours
-                    if before.get("old"):
-                        tx.put(SEEN, key, {"at": now}, owner=owner)
-                    else:
-                        tx.put(EVENT, key, {**before, "seen_at": now}, owner=owner)
-                    doc_id = None  # kept again: under an ID of its own
-                taken.add(key)
-            ids.append(doc_id)
+                last = seen.get(key)
+                if key in marked or (last is not None and now - last < DEDUP_WINDOW_S):
+                    continue  # a duplicate: in this request, or kept within 48 hours
+                marked[key] = now
             kept.append(event)
-        first = tx.reserve_seqs(len(kept))
-        tx.insert_many(
-            EVENT,
-            (
-                (
-                    doc_id or str(ID_BASE + first + i),
-                    owner,
-                    first + i,
-                    _dumps({"received_at": now, "event": event}),
-                )
-                for i, (doc_id, event) in enumerate(zip(ids, kept, strict=True))
-            ),
-        )
+        if kept:
+            tx.set_marks(DEDUP, marked.items())
+            seq = tx.reserve_seqs(1)
+            batch = _dumps({"received_at": now, "events": kept})
+            tx.insert_many(BATCH, [(str(ID_BASE + seq), account.id, seq, batch)])
+
+    def received(self, account_id: str) -> Iterator[tuple[float, dict[str, Any]]]:
+        """``(received_at, event)`` for each event kept for an account, oldest first."""
+        for doc in self.tx.list(BATCH, owner=account_id):
+            received_at = float(doc.data["received_at"])
+            for event in doc.data["events"]:
+                yield received_at, event
 
     def events_of(self, account_id: str) -> list[dict[str, Any]]:
         """The accepted, deduplicated events of an account, oldest first."""
-        return [doc.data["event"] for doc in self.tx.list(EVENT, owner=account_id)]
+        return [event for _, event in self.received(account_id)]
 
     def quality(
         self,
@@ -265,10 +241,11 @@ class ConversionRules(Rules):
             return []
         since = self.now - LOOKBACK_S[lookback_period]
         by_platform: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for doc in self.tx.list(EVENT, owner=account.id):
-            if float(doc.data["received_at"]) >= since:
-                event = doc.data["event"]
-                by_platform[SOURCE_PLATFORMS.get(event.get("action_source"), "WEB")].append(event)
+        for received_at, event in self.received(account.id):
+            if received_at >= since:
+                by_platform[SOURCE_PLATFORMS.get(str(event.get("action_source")), "WEB")].append(
+                    event
+                )
         scores = []
         for platform, events in sorted(by_platform.items()):
             if source_platform not in (None, platform):
