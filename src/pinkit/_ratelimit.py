@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from typing import Any, Protocol, runtime_checkable
 
 from ._flow import Blocking, Flow
@@ -69,11 +69,11 @@ class Limit:
         if self.burst is not None and self.burst < 1:
             raise ValueError("burst must be >= 1")
 
-    @property
+    @cached_property
     def rate(self) -> float:
         return self.requests / self.window_s
 
-    @property
+    @cached_property
     def capacity(self) -> float:
         """Slots a full bucket holds."""
         return float(self.requests if self.burst is None else min(self.burst, self.requests))
@@ -114,7 +114,6 @@ RateLimitsArg = str | bool | Mapping[str, Limit | tuple[int, float] | None] | No
 # ASCII digits only: a header's "١٢" is no number.
 _FIRST_INT = re.compile(r"[0-9]+")
 _WINDOW = re.compile(r"\bw=([0-9]+)")
-_DIGITS = re.compile(r"[0-9]+")
 
 
 def token_fingerprint(token: str) -> str:
@@ -125,9 +124,10 @@ def token_fingerprint(token: str) -> str:
 def remaining_requests(headers: Mapping[str, str]) -> int | None:
     """``X-RateLimit-Remaining`` as a number; None when absent or not ASCII digits."""
     remaining = headers.get("x-ratelimit-remaining")
-    if remaining is None or not _DIGITS.fullmatch(remaining.strip()):
+    if remaining is None:
         return None
-    return int(remaining)
+    remaining = remaining.strip()
+    return int(remaining) if remaining.isascii() and remaining.isdigit() else None
 
 
 def exhausted(headers: Mapping[str, str]) -> bool:
@@ -271,24 +271,29 @@ def observe_flow(
 
 
 class _Bucket:
-    __slots__ = ("blocked_until", "limit", "tokens", "updated")
+    __slots__ = ("blocked_until", "capacity", "header", "limit", "rate", "tokens", "updated")
 
     def __init__(self, limit: Limit, now: float) -> None:
-        self.limit = limit
+        self.set_limit(limit)
         self.tokens = limit.capacity
         self.updated = now
         self.blocked_until = 0.0
+        self.header: str | None = None  # the last X-RateLimit-Limit read
+
+    def set_limit(self, limit: Limit) -> None:
+        self.limit, self.rate, self.capacity = limit, limit.rate, limit.capacity
 
     def _refill(self, now: float) -> None:
-        elapsed = max(0.0, now - self.updated)
-        self.tokens = min(self.limit.capacity, self.tokens + elapsed * self.limit.rate)
+        elapsed = now - self.updated
+        if elapsed > 0:
+            self.tokens = min(self.capacity, self.tokens + elapsed * self.rate)
         self.updated = now
 
     def reserve(self, now: float) -> float:
         self._refill(now)
-        self.tokens -= 1.0
-        wait = 0.0 if self.tokens >= 0 else -self.tokens / self.limit.rate
-        return max(wait, self.blocked_until - now)
+        tokens = self.tokens = self.tokens - 1.0
+        wait = 0.0 if tokens >= 0 else -tokens / self.rate
+        return wait if wait >= self.blocked_until - now else self.blocked_until - now
 
 
 class LocalRateLimiter:
@@ -328,14 +333,14 @@ class LocalRateLimiter:
 
         A key is ``(identity, category, *scope)``; its limit is the category's.
         """
+        wait = 0.0
         with self._lock:
             now = self._clock()
-            waits = [
-                bucket.reserve(now)
-                for key in keys
-                if (bucket := self._bucket(key, key[1], now)) is not None
-            ]
-        return max(waits, default=0.0)
+            for key in keys:
+                bucket = self._buckets.get(key) or self._bucket(key, key[1], now)
+                if bucket is not None and (slot := bucket.reserve(now)) > wait:
+                    wait = slot
+        return wait
 
     def observe(
         self, key: tuple[str, ...], headers: Mapping[str, str], *, limited: bool, wait: float
@@ -346,11 +351,14 @@ class LocalRateLimiter:
             bucket = self._bucket(key, key[1], now)
             if bucket is None:
                 return
-            advertised = _advertised(headers.get("x-ratelimit-limit"), bucket.limit)
-            if advertised is not None and (
-                key[1] not in self.pinned or advertised.rate < bucket.limit.rate
-            ):
-                bucket.limit = advertised
+            header = headers.get("x-ratelimit-limit")
+            if header != bucket.header:  # the same text as the last answer's says nothing new
+                bucket.header = header
+                advertised = _advertised(header, bucket.limit)
+                if advertised is not None and (
+                    key[1] not in self.pinned or advertised.rate < bucket.rate
+                ):
+                    bucket.set_limit(advertised)
             remaining = remaining_requests(headers)
             if remaining is not None:
                 bucket._refill(now)

@@ -112,6 +112,19 @@ def test_headers_count_only_ascii_digits_and_real_windows() -> None:
     assert limiter._buckets[key].limit == Limit(10, 3.0)
 
 
+def test_a_limit_header_is_read_again_only_when_it_changes() -> None:
+    clock = FakeClock()
+    limiter = LocalRateLimiter({"org_read": Limit(1000, 60.0)}, clock=clock)
+    key = ("fp", "org_read")
+    limiter.reserve([key])
+    for _ in range(3):
+        limiter.observe(key, {"x-ratelimit-limit": "60, 60;w=60"}, limited=False, wait=0.0)
+    assert limiter._buckets[key].limit == Limit(60, 60.0)
+    limiter.observe(key, {"x-ratelimit-limit": "120, 120;w=60"}, limited=False, wait=0.0)
+    assert limiter._buckets[key].limit == Limit(120, 60.0)
+    assert limiter._buckets[key].rate == 2.0  # the bucket refills at the new limit's rate
+
+
 @pytest.mark.parametrize("value", [(0, 60), (1.5, 60), (10, 0), (10, float("nan")), "x", (1,)])
 def test_bad_limits_are_bad_input(value: object) -> None:
     with pytest.raises(ValueError, match="rate limit for org_read"):
