@@ -78,6 +78,7 @@ LABELS = {
 
 PACED = "sleeps as pinkit's default limiter does: 100 calls a second"
 UNPACED = "`rate_limits=False`: pinkit's own cost, no pacing"
+RAISED = "default limiter, universal limit raised: the limiter's bookkeeping, no waiting"
 
 
 @dataclass
@@ -99,6 +100,7 @@ WORKLOADS = [
         [
             ("pinkit", "get"),
             ("pinkit", "request"),
+            ("pinkit", "get_raised"),
             ("pinkit", "get_unpaced"),
             ("httpx2", "get"),
             ("httpx2", "get_paced"),
@@ -109,6 +111,7 @@ WORKLOADS = [
         ],
         {
             "pinkit:request": 'client.request("GET", "/user_account"), dicts',
+            "pinkit:get_raised": RAISED,
             "pinkit:get_unpaced": UNPACED,
             "httpx2:get_paced": PACED,
         },
@@ -149,6 +152,7 @@ WORKLOADS = [
         "creates",
         [
             ("pinkit", "create"),
+            ("pinkit", "create_raised"),
             ("pinkit", "create_unpaced"),
             ("httpx2", "create"),
             ("requests", "create"),
@@ -158,6 +162,7 @@ WORKLOADS = [
         ],
         {
             "pinkit:create": "paced at 100 a second by its limiter; the others are not",
+            "pinkit:create_raised": RAISED,
             "pinkit:create_unpaced": UNPACED,
             "official-sdk:create": "Board.create: a POST, then a GET of the board",
         },
@@ -185,12 +190,17 @@ WORKLOADS = [
         "calls",
         [
             ("pinkit-async", "concurrent"),
+            ("pinkit-async", "concurrent_raised"),
             ("pinkit-async", "concurrent_unpaced"),
             ("httpx2-async", "concurrent"),
             ("httpx2-async", "concurrent_paced"),
             ("sns-async", "concurrent"),
         ],
-        {"httpx2-async:concurrent_paced": PACED, "pinkit-async:concurrent_unpaced": UNPACED},
+        {
+            "httpx2-async:concurrent_paced": PACED,
+            "pinkit-async:concurrent_raised": RAISED,
+            "pinkit-async:concurrent_unpaced": UNPACED,
+        },
         together=("pinkit-async:concurrent", "httpx2-async:concurrent_paced"),
     ),
 ]
@@ -211,6 +221,9 @@ class Target:
 TARGETS = [
     Target("get", "pinkit:get", "httpx2:get", 1.10, "per call, default rate limiter on"),
     Target("get", "pinkit:get", "httpx2:get_paced", 1.10, "per call, both paced at 100/s"),
+    Target(
+        "get", "pinkit:get_raised", "httpx2:get", 1.10, "per call, limiter on, nothing to wait for"
+    ),
     Target("get", "pinkit:request", "httpx2:get", 1.10, "per call, `request()`"),
     Target("get", "pinkit:get_unpaced", "httpx2:get", 1.10, "per call, limiter off"),
     Target("page_typed", "pinkit:page_typed", "httpx2:page_dicts", 1.10, "paging, typed"),
@@ -225,12 +238,22 @@ TARGETS = [
     ),
     Target(
         "concurrent",
+        "pinkit-async:concurrent_raised",
+        "httpx2-async:concurrent",
+        1.05,
+        "async, limiter on, nothing to wait for",
+    ),
+    Target(
+        "concurrent",
         "pinkit-async:concurrent_unpaced",
         "httpx2-async:concurrent",
         1.05,
         "async, limiter off",
     ),
     Target("create", "pinkit:create", "httpx2:create", 1.10, "creates"),
+    Target(
+        "create", "pinkit:create_raised", "httpx2:create", 1.10, "creates, limiter on, no waiting"
+    ),
     Target("create", "pinkit:create_unpaced", "httpx2:create", 1.10, "creates, limiter off"),
 ]
 
@@ -633,6 +656,7 @@ def render(
             label = LABELS[client] + (" `request()`" if mode == "request" else "")
             label += " paced" if mode.endswith("_paced") else ""
             label += " unpaced" if mode.endswith("_unpaced") else ""
+            label += " limit raised" if mode.endswith("_raised") else ""
             if row in unsupported[w.key]:
                 lines.append(f"| {label} | | | | | | cannot: {unsupported[w.key][row]} |")
                 continue

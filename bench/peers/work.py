@@ -112,6 +112,12 @@ class Client:
 # -- pinkit ------------------------------------------------------------------------------------
 
 
+#: The default limiter (Standard limits, adapted to the server's headers) with the universal
+#: limit raised, as an app with raised limits sets it: every request goes through the limiter's
+#: bookkeeping, and none has to wait.
+RAISED = {"universal": (10**9, 1.0)}
+
+
 class Pinkit(Client):
     """``pinkit.Client`` as a user makes it: default rate limiter, default retries."""
 
@@ -136,6 +142,13 @@ class Pinkit(Client):
         import pinkit
 
         self.client = pinkit.Client(self.token, base_url=self.base_url, rate_limits=False)
+        self.client.user_account.get()
+        return self.get()
+
+    def get_raised(self) -> Work:
+        import pinkit
+
+        self.client = pinkit.Client(self.token, base_url=self.base_url, rate_limits=RAISED)
         self.client.user_account.get()
         return self.get()
 
@@ -174,6 +187,12 @@ class Pinkit(Client):
         import pinkit
 
         self.client = pinkit.Client(self.token, base_url=self.base_url, rate_limits=False)
+        return self.create()
+
+    def create_raised(self) -> Work:
+        import pinkit
+
+        self.client = pinkit.Client(self.token, base_url=self.base_url, rate_limits=RAISED)
         return self.create()
 
     def conversions(self) -> Work:
@@ -219,6 +238,13 @@ class PinkitAsync(Client):
         import pinkit
 
         self.client = pinkit.AsyncClient(self.token, base_url=self.base_url, rate_limits=False)
+        await self.client.user_account.get()
+        return await self.concurrent()
+
+    async def concurrent_raised(self) -> Any:
+        import pinkit
+
+        self.client = pinkit.AsyncClient(self.token, base_url=self.base_url, rate_limits=RAISED)
         await self.client.user_account.get()
         return await self.concurrent()
 
