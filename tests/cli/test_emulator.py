@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
+import pinkit
 import pinkit.cli.emulator as emulator_cli
 
 from .conftest import CLI, board_names, cli_token, no_traceback, one_line
@@ -65,6 +66,41 @@ def test_serve_memory_is_a_throwaway_state(cli: CLI) -> None:
         assert boards.json()["items"] == []
     assert board_names(cli, "--emulator") == ["Kept"]
     refused = cli("emulator", "serve", "--memory", "--state", str(cli.data_dir / "x.sqlite"))
+    assert refused.code == 2 and one_line(refused.err)
+
+
+def test_serve_keeps_its_request_records_within_their_limit(cli: CLI) -> None:
+    with served(cli, "--memory", "--record-limit-mb", "1") as base_url:
+        origin = base_url.removesuffix("/v5")
+        token = httpx2.post(f"{origin}/_emulator/tokens", json={}).json()["access_token"]
+        now = int(httpx2.get(f"{origin}/_emulator/clock").json()["now"])
+        with pinkit.Client(token, base_url=base_url) as client:
+            account = next(iter(client.ad_accounts.list())).id
+            assert account is not None
+            events = (
+                {
+                    "event_name": "checkout",
+                    "action_source": "web",
+                    "event_time": now - 60,
+                    "event_id": f"order-{i}",
+                    "user_data": {"em": f"buyer.{i}@example.com"},
+                }
+                for i in range(6000)
+            )
+            summary = client.conversions.send_bulk(account, events, concurrency=1)
+        assert summary.processed == 6000
+        kept = httpx2.get(f"{origin}/_emulator/requests").json()
+        sent = [r for r in kept if r["operation_id"] == "events/create"]
+        # six bodies of about 200 kB and their answers are more than 1 MB: the oldest went
+        assert 1 <= len(sent) < 6
+        assert json.loads(sent[-1]["body"])["data"][-1]["event_id"] == "order-5999"
+        kept_bytes = sum(len(r["body"]) + len(r["response_body"]) for r in kept)
+        assert kept_bytes <= 2**20
+        everything = httpx2.get(
+            f"{origin}/_emulator/conversions", params={"ad_account_id": account}
+        )
+        assert len(everything.json()) == 6000  # the records are a log: the state keeps all
+    refused = cli("emulator", "serve", "--memory", "--record-limit-mb", "0")
     assert refused.code == 2 and one_line(refused.err)
 
 

@@ -6,9 +6,11 @@ from collections.abc import Iterator
 
 import httpx2
 import pytest
+from starlette.datastructures import QueryParams
 
 from pinkit._redact import mask
-from pinkit.emulator import Emulator, EmulatorError
+from pinkit.emulator import Emulator, EmulatorError, RequestRecord
+from pinkit.emulator._records import Recorder
 
 from .conftest import bearer
 
@@ -136,6 +138,38 @@ def test_records_not_yet_read_show_no_secret(api: httpx2.Client, emu: Emulator) 
     assert sent not in repr(pending) and "redacted when first read" in repr(pending)
     (record,) = emu.requests
     assert record.headers["authorization"] == f"Bearer {mask(sent)}"
+
+
+def test_records_past_their_limit_drop_the_oldest(caplog: pytest.LogCaptureFixture) -> None:
+    recorder = Recorder(max_bytes=250)
+    for i in range(5):
+        recorder.add(lambda i=i: _record(i), size=100)
+    assert [r.path for r in recorder.all()] == ["/v5/3", "/v5/4"]
+    assert recorder.dropped == 3
+    assert [r.message for r in caplog.records].count(
+        "request records over 0 MB of bodies: the oldest are dropped from now on"
+    ) == 1  # said once, when it starts
+    recorder.add(_record(5), size=1000)  # the newest stays, even alone over the limit
+    assert [r.path for r in recorder.all()] == ["/v5/5"] and recorder.dropped == 5
+    recorder.clear()
+    recorder.add(_record(6), size=250)
+    assert [r.path for r in recorder.all()] == ["/v5/6"]
+    assert Recorder().max_bytes is None  # in-process emulators keep every record
+
+
+def _record(i: int) -> RequestRecord:
+    return RequestRecord(
+        method="GET",
+        path=f"/v5/{i}",
+        query=QueryParams(""),
+        headers={},
+        body=b"",
+        operation_id=None,
+        status=200,
+        response_headers={},
+        response_body=b"",
+        time=0.0,
+    )
 
 
 def test_reset(api: httpx2.Client, emu: Emulator) -> None:

@@ -29,6 +29,8 @@ __all__ = ["emulator"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 SERVE_HOST, SERVE_PORT = "127.0.0.1", 8080
+#: The bodies a served emulator keeps in its request records (a long run would grow without end).
+SERVE_RECORD_LIMIT_MB = 256
 IN_PROCESS_ORIGIN = "http://emulator.local"  # the emulator's origin when not serving
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -100,6 +102,13 @@ def emulator() -> None:
     is_flag=True,
     help="Answer as the API Sandbox does (operations it disables are refused).",
 )
+@click.option(
+    "--record-limit-mb",
+    type=click.IntRange(min=1),
+    default=SERVE_RECORD_LIMIT_MB,
+    show_default=True,
+    help="Request records keep at most this many MB of bodies; the oldest go first.",
+)
 @global_options()
 @click.pass_context
 def serve(
@@ -109,6 +118,7 @@ def serve(
     state_path: Path | None,
     memory: bool,
     sandbox: bool,
+    record_limit_mb: int,
 ) -> None:
     """Serve the emulator over HTTP until interrupted (Ctrl-C).
 
@@ -138,7 +148,14 @@ def serve(
         run.output.info(f"pinkit emulator serving {base_url}, state {where} (Ctrl-C to stop)")
 
     try:
-        module.serve(host=host, port=port, state_path=path, sandbox=sandbox, on_ready=on_ready)
+        module.serve(
+            host=host,
+            port=port,
+            state_path=path,
+            sandbox=sandbox,
+            on_ready=on_ready,
+            record_limit_mb=record_limit_mb,
+        )
     except OSError as exc:
         if ready:
             raise

@@ -30,6 +30,7 @@ class Backend:
         state_path: str | Path | None = None,
         *,
         sandbox: bool = False,
+        record_limit_bytes: int | None = None,
     ) -> None:
         self.registry = registry
         self.sandbox = sandbox
@@ -39,7 +40,7 @@ class Backend:
         self.clock = Clock(self.store)
         self.limiter = RateLimiter()
         self.faults = FaultQueue()
-        self.recorder = Recorder()
+        self.recorder = Recorder(record_limit_bytes)
         with self.store.write() as tx:
             if tx.meta_get("seeded") is None:
                 self._seed(tx)

@@ -105,7 +105,8 @@ def process(backend: Backend, req: Incoming) -> Response:
             response_body=bytes(response.body),
             time=now,
             request_id=response.headers[REQUEST_ID_HEADER],
-        )
+        ),
+        len(req.body) + len(response.body),
     )
     return response
 

@@ -274,16 +274,25 @@ def serve(
     *,
     sandbox: bool = False,
     on_ready: Callable[[str], None] | None = None,
+    record_limit_mb: int | None = None,
 ) -> None:
     """Run the emulator until interrupted (``pinkit emulator serve``).
 
     The socket is bound (and the state opened) before ``on_ready(base_url)`` is called, so the
     URL it gets is one that answers; a port in use raises ``OSError`` before anything is served.
     With ``state_path`` the state lives in that SQLite file: it survives restarts and can be
-    shared with other processes (CLI runs, a second server). The process's garbage collector
-    is tuned for serving (see ``_tune_gc``).
+    shared with other processes (CLI runs, a second server). ``record_limit_mb`` bounds the
+    bodies the request records keep (the oldest go first; None keeps all). The process's
+    garbage collector is tuned for serving (see ``_tune_gc``).
     """
-    backend = Backend(_registry(), state_path, sandbox=sandbox)
+    if record_limit_mb is not None and (
+        isinstance(record_limit_mb, bool) or not isinstance(record_limit_mb, int)
+    ):
+        raise TypeError("record_limit_mb must be an integer or None")
+    if record_limit_mb is not None and record_limit_mb < 1:
+        raise ValueError("record_limit_mb must be at least 1")
+    limit = None if record_limit_mb is None else record_limit_mb * 2**20
+    backend = Backend(_registry(), state_path, sandbox=sandbox, record_limit_bytes=limit)
     sock = bind_socket(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from starlette.datastructures import QueryParams
 from pinkit._redact import mask_headers, redact_form, redact_json, redact_text, redact_tokens
 
 __all__ = ["RequestRecord", "Recorder"]
+
+log = logging.getLogger("pinkit.emulator")
 
 
 @dataclass(frozen=True)
@@ -105,17 +108,44 @@ class _Unread:
 class Recorder:
     """The records, oldest first. An exchange is kept as it was answered and redacted when the
     records are first read (``all``), not on the request path: scanning a 1,000-event body for
-    secrets costs more than answering it, and most records are never read."""
+    secrets costs more than answering it, and most records are never read.
 
-    def __init__(self) -> None:
+    ``max_bytes`` bounds the bodies kept (requests' and answers'): past it, the oldest records
+    go, counted in ``dropped``, so that a long-running server does not grow without end (a
+    million conversion events are some 650 MB of bodies). None keeps everything."""
+
+    def __init__(self, max_bytes: int | None = None) -> None:
         self._lock = threading.Lock()
         self._records: list[RequestRecord | _Unread] = []
+        self._sizes: list[int] = []
+        self._bytes = 0
+        self.max_bytes = max_bytes
+        self.dropped = 0
 
-    def add(self, record: RequestRecord | Callable[[], RequestRecord]) -> None:
-        """Keep ``record``, or a function that makes it (called once, when first read)."""
+    def add(self, record: RequestRecord | Callable[[], RequestRecord], size: int = 0) -> None:
+        """Keep ``record``, or a function that makes it (called once, when first read);
+        ``size``: the bytes of its bodies."""
         kept = record if isinstance(record, RequestRecord) else _Unread(record)
         with self._lock:
             self._records.append(kept)
+            self._sizes.append(size)
+            self._bytes += size
+            if self.max_bytes is not None and self._bytes > self.max_bytes:
+                self._drop_oldest(self.max_bytes)
+
+    def _drop_oldest(self, limit: int) -> None:
+        count, freed = 0, 0
+        while count < len(self._sizes) - 1 and self._bytes - freed > limit:
+            freed += self._sizes[count]
+            count += 1
+        del self._records[:count], self._sizes[:count]
+        self._bytes -= freed
+        if count and not self.dropped:
+            log.warning(
+                "request records over %d MB of bodies: the oldest are dropped from now on",
+                limit // 2**20,
+            )
+        self.dropped += count
 
     def all(self) -> list[RequestRecord]:
         with self._lock:
@@ -126,6 +156,8 @@ class Recorder:
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
+            self._sizes.clear()
+            self._bytes = 0
 
 
 # Secrets in JSON bodies: credentials by name. ("code" and "token" are data in the API's JSON:
