@@ -274,14 +274,16 @@ class _Bucket:
     __slots__ = ("blocked_until", "capacity", "header", "limit", "rate", "tokens", "updated")
 
     def __init__(self, limit: Limit, now: float) -> None:
-        self.set_limit(limit)
         self.tokens = limit.capacity
+        self.set_limit(limit)
         self.updated = now
         self.blocked_until = 0.0
         self.header: str | None = None  # the last X-RateLimit-Limit read
 
     def set_limit(self, limit: Limit) -> None:
+        """Follow ``limit`` from now on: a lower one holds at once (no more slots than it has)."""
         self.limit, self.rate, self.capacity = limit, limit.rate, limit.capacity
+        self.tokens = min(self.tokens, limit.capacity)
 
     def _refill(self, now: float) -> None:
         elapsed = now - self.updated

@@ -125,6 +125,29 @@ def test_a_limit_header_is_read_again_only_when_it_changes() -> None:
     assert limiter._buckets[key].rate == 2.0  # the bucket refills at the new limit's rate
 
 
+def test_a_lowered_limit_holds_before_the_clock_moves() -> None:
+    clock = FakeClock()  # a clock that does not move between the calls (a coarse one)
+    limiter = LocalRateLimiter({"org_read": Limit(100, 60.0)}, clock=clock)
+    key = ("fp", "org_read")
+    limiter.reserve([key])
+    limiter.observe(key, {"x-ratelimit-limit": "5, 5;w=60"}, limited=False, wait=0.0)
+    waits = [limiter.reserve([key]) for _ in range(6)]
+    assert waits[:5] == [0.0] * 5 and waits[5] == pytest.approx(12.0)
+
+
+def test_the_limit_header_cache_keeps_the_pinned_rule() -> None:
+    limiter = LocalRateLimiter(
+        {"org_read": Limit(10, 60.0)}, pinned=frozenset({"org_read"}), clock=FakeClock()
+    )
+    key = ("fp", "org_read")
+    limiter.reserve([key])
+    for header in ("1000, 1000;w=60", None, "1000, 1000;w=60", "5, 5;w=60", "5, 5;w=60"):
+        headers = {} if header is None else {"x-ratelimit-limit": header}
+        limiter.observe(key, headers, limited=False, wait=0.0)
+        expected = Limit(5, 60.0) if header == "5, 5;w=60" else Limit(10, 60.0)
+        assert limiter._buckets[key].limit == expected  # raised never, lowered at once
+
+
 @pytest.mark.parametrize("value", [(0, 60), (1.5, 60), (10, 0), (10, float("nan")), "x", (1,)])
 def test_bad_limits_are_bad_input(value: object) -> None:
     with pytest.raises(ValueError, match="rate limit for org_read"):

@@ -10,7 +10,7 @@ from starlette.datastructures import QueryParams
 
 from pinkit._redact import mask
 from pinkit.emulator import Emulator, EmulatorError, RequestRecord
-from pinkit.emulator._records import Recorder
+from pinkit.emulator._records import RECORD_OVERHEAD_BYTES, Recorder
 
 from .conftest import bearer
 
@@ -141,20 +141,29 @@ def test_records_not_yet_read_show_no_secret(api: httpx2.Client, emu: Emulator) 
 
 
 def test_records_past_their_limit_drop_the_oldest(caplog: pytest.LogCaptureFixture) -> None:
-    recorder = Recorder(max_bytes=250)
+    each = 100 + RECORD_OVERHEAD_BYTES
+    recorder = Recorder(max_bytes=2 * each + 50)
     for i in range(5):
         recorder.add(lambda i=i: _record(i), size=100)
     assert [r.path for r in recorder.all()] == ["/v5/3", "/v5/4"]
     assert recorder.dropped == 3
-    assert [r.message for r in caplog.records].count(
-        "request records over 0 MB of bodies: the oldest are dropped from now on"
-    ) == 1  # said once, when it starts
-    recorder.add(_record(5), size=1000)  # the newest stays, even alone over the limit
+    warned = [r.message for r in caplog.records if "the oldest are dropped" in r.message]
+    assert len(warned) == 1  # said once, when it starts
+    recorder.add(_record(5), size=10 * each)  # the newest stays, even alone over the limit
     assert [r.path for r in recorder.all()] == ["/v5/5"] and recorder.dropped == 5
     recorder.clear()
-    recorder.add(_record(6), size=250)
-    assert [r.path for r in recorder.all()] == ["/v5/6"]
+    assert recorder.dropped == 0
+    for i in range(6, 9):  # records of empty bodies count too
+        recorder.add(_record(i))
+    assert [r.path for r in recorder.all()] == ["/v5/7", "/v5/8"]
     assert Recorder().max_bytes is None  # in-process emulators keep every record
+
+
+def test_serve_refuses_a_record_limit_below_one_mb() -> None:
+    from pinkit.emulator import serve
+
+    with pytest.raises(ValueError, match="at least 1"):
+        serve(port=0, record_limit_mb=0)
 
 
 def _record(i: int) -> RequestRecord:

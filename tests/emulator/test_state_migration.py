@@ -110,11 +110,12 @@ def test_a_schema_1_state_is_migrated_when_opened(tmp_path: Path) -> None:
     assert "parent" not in columns
 
 
-def _v2_conversions(path: Path) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
-    """A schema-2 state made by hand, holding conversion events as schema 2 did: a document
-    per event linked to its ad account, an online one under its deduplication key, and a
-    ``conversion_seen`` document for a key whose event was kept before that. Returns the ad
-    account, the events kept (in order) and an event known only by its ``conversion_seen``."""
+def _v2_conversions(path: Path, schema: int) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+    """A state made by hand, holding conversion events as schemas 2 and 3 did: a document per
+    event linked to its ad account (3: owned by it), an online one under its deduplication key
+    (kept again a minute ago, two days after it was first received), and a ``conversion_seen``
+    document for a key whose event was kept before that. Returns the ad account, the events
+    kept (in order) and an event known only by its ``conversion_seen``."""
     with Emulator(state_path=path) as emu:
         account, now = emu.default_ad_account_id, emu.clock.now()
         preparer = EventPreparer()
@@ -125,7 +126,11 @@ def _v2_conversions(path: Path) -> tuple[str, list[dict[str, Any]], dict[str, An
     key = f"{account}:{online['event_name']}:{online['event_id']}"
     seen_key = f"{account}:{seen_only['event_name']}:{seen_only['event_id']}"
     docs = [
-        ("conversion_event", key, {"received_at": now - 60, "event": online}),
+        (
+            "conversion_event",
+            key,
+            {"received_at": now - 50 * 3600, "event": online, "seen_at": now - 60},
+        ),
         ("conversion_event", "2000000000000009", {"received_at": now - 50, "event": offline}),
         ("conversion_seen", seen_key, {"at": now - 3600}),
     ]
@@ -134,6 +139,12 @@ def _v2_conversions(path: Path) -> tuple[str, list[dict[str, Any]], dict[str, An
         last = int(db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()[0])
         db.execute("UPDATE meta SET value = ? WHERE key = 'seq'", (str(last + len(docs)),))
         for seq, (kind, doc_id, data) in enumerate(docs, start=last + 1):
+            if schema == 3:  # owned by the ad account
+                db.execute(
+                    "INSERT INTO docs VALUES (?, ?, ?, ?, ?, '')",
+                    (kind, doc_id, account, seq, json.dumps(data)),
+                )
+                continue
             db.execute(
                 "INSERT INTO docs VALUES (?, ?, NULL, ?, ?, ?)",
                 (kind, doc_id, seq, json.dumps(data), f"ad_account={account}"),
@@ -141,15 +152,16 @@ def _v2_conversions(path: Path) -> tuple[str, list[dict[str, Any]], dict[str, An
             db.execute(
                 "INSERT INTO refs VALUES (?, ?, 'ad_account', ?, ?)", (kind, doc_id, account, seq)
             )
-        db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(schema),))
     return account, [online, offline], seen_only
 
 
-def test_a_schema_2_state_keeps_its_conversion_events(tmp_path: Path) -> None:
-    """Schema 3 keeps a request's events as one document and the deduplication keys as marks:
-    a schema-2 state keeps its events, their deduplication and their score."""
-    state = tmp_path / "v2.sqlite"
-    account, before, seen_only = _v2_conversions(state)
+@pytest.mark.parametrize("schema", [2, 3])
+def test_an_earlier_state_keeps_its_conversion_events(tmp_path: Path, schema: int) -> None:
+    """Schema 4 keeps a request's events as one document and the deduplication keys as marks:
+    a state of schema 2 or 3 keeps its events, their deduplication and their score."""
+    state = tmp_path / "old.sqlite"
+    account, before, seen_only = _v2_conversions(state, schema)
     with Emulator(state_path=state) as emu:
         assert emu.conversion_events(account) == before
         with emu.client() as client:

@@ -17,6 +17,7 @@ import base64
 import json
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -105,19 +106,24 @@ class _Unread:
         return "<request record, redacted when first read>"
 
 
+#: What a record holds besides its bodies (its headers, query and fields), counted against
+#: ``Recorder.max_bytes`` so that records of empty bodies are bounded too.
+RECORD_OVERHEAD_BYTES = 2048
+
+
 class Recorder:
     """The records, oldest first. An exchange is kept as it was answered and redacted when the
     records are first read (``all``), not on the request path: scanning a 1,000-event body for
     secrets costs more than answering it, and most records are never read.
 
-    ``max_bytes`` bounds the bodies kept (requests' and answers'): past it, the oldest records
-    go, counted in ``dropped``, so that a long-running server does not grow without end (a
-    million conversion events are some 650 MB of bodies). None keeps everything."""
+    ``max_bytes`` bounds what the records hold (their bodies and ``RECORD_OVERHEAD_BYTES``
+    each): past it, the oldest go, counted in ``dropped``, so that a long-running server does
+    not grow without end (a million conversion events are some 650 MB of bodies). None keeps
+    everything."""
 
     def __init__(self, max_bytes: int | None = None) -> None:
         self._lock = threading.Lock()
-        self._records: list[RequestRecord | _Unread] = []
-        self._sizes: list[int] = []
+        self._records: deque[tuple[int, RequestRecord | _Unread]] = deque()
         self._bytes = 0
         self.max_bytes = max_bytes
         self.dropped = 0
@@ -126,38 +132,37 @@ class Recorder:
         """Keep ``record``, or a function that makes it (called once, when first read);
         ``size``: the bytes of its bodies."""
         kept = record if isinstance(record, RequestRecord) else _Unread(record)
+        size += RECORD_OVERHEAD_BYTES
         with self._lock:
-            self._records.append(kept)
-            self._sizes.append(size)
+            self._records.append((size, kept))
             self._bytes += size
-            if self.max_bytes is not None and self._bytes > self.max_bytes:
-                self._drop_oldest(self.max_bytes)
-
-    def _drop_oldest(self, limit: int) -> None:
-        count, freed = 0, 0
-        while count < len(self._sizes) - 1 and self._bytes - freed > limit:
-            freed += self._sizes[count]
-            count += 1
-        del self._records[:count], self._sizes[:count]
-        self._bytes -= freed
-        if count and not self.dropped:
-            log.warning(
-                "request records over %d MB of bodies: the oldest are dropped from now on",
-                limit // 2**20,
-            )
-        self.dropped += count
+            limit = self.max_bytes
+            if limit is None or self._bytes <= limit:
+                return
+            dropped = 0
+            while len(self._records) > 1 and self._bytes > limit:
+                self._bytes -= self._records.popleft()[0]
+                dropped += 1
+            if not self.dropped:
+                log.warning(
+                    "request records over %d MB: the oldest are dropped from now on",
+                    limit // 2**20,
+                )
+            self.dropped += dropped
 
     def all(self) -> list[RequestRecord]:
         with self._lock:
-            made = [r if isinstance(r, RequestRecord) else r.make() for r in self._records]
-            self._records[:] = made
-            return list(made)
+            made = [
+                (size, r if isinstance(r, RequestRecord) else r.make()) for size, r in self._records
+            ]
+            self._records = deque(made)
+            return [record for _, record in made]
 
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
-            self._sizes.clear()
             self._bytes = 0
+            self.dropped = 0
 
 
 # Secrets in JSON bodies: credentials by name. ("code" and "token" are data in the API's JSON:

@@ -39,7 +39,11 @@ class ThreadedServer:
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
         self._sock = bind_socket(host, port)
         self.host, self.port = self._sock.getsockname()[:2]
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        # loop="asyncio": a server in a thread of the caller's process leaves its event-loop
+        # policy alone (uvicorn releases before 0.36 install uvloop's globally)
+        config = uvicorn.Config(
+            app, log_level="warning", lifespan="off", access_log=False, loop="asyncio"
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run,

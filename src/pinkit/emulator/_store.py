@@ -6,8 +6,10 @@ and pagination cursors. Documents point at each other through **named references
 ``board`` and ``board_section``, an ad's ``ad_account``, ``campaign`` and ``ad_group``...), kept in
 their own indexed table, so an area lists and counts a kind by any reference without decoding
 JSON, and moving a pin or emptying a section rewrites no JSON. Every list is keyset-paginated on
-``seq`` through an index, so a page costs the same at pin 100,000 as at pin 1. A small ``meta``
-key/value table holds the rest (ID sequence, clock offset, schema version, the default user).
+``seq`` through an index, so a page costs the same at pin 100,000 as at pin 1. A ``marks`` table
+keeps a time per key where a document per key would cost too much (the deduplication keys of a
+million conversion events), and a small ``meta`` key/value table holds the rest (ID sequence,
+clock offset, schema version, the default user).
 
 SQLite is used even for the in-memory case so there is one code path. With a file, WAL mode and a
 busy timeout let several processes (``pinkit emulator serve`` plus CLI runs) share the state
@@ -36,7 +38,7 @@ from ._errors import EmulatorError
 
 __all__ = ["ID_BASE", "SCHEMA_VERSION", "Doc", "Refs", "StateFileError", "Store", "Tx", "Where"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -483,7 +485,7 @@ class Store:
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)
-        if version in (1, 2):
+        if version in (1, 2, 3):
             _migrate_v2(conn)
         tx.meta_set("schema_version", str(SCHEMA_VERSION))
 
@@ -597,18 +599,18 @@ def _migrate_v1(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE docs_v2 RENAME TO docs")
 
 
-#: What schema 2 kept of conversion events, and what schema 3 keeps (as the conversions area
-#: names them): a document per event, linked to its ad account, its ID the deduplication key
-#: (``account:name:event_id``) for an online event; now a document per request owned by the
-#: ad account, and the keys as marks.
+#: What schemas 2 and 3 kept of conversion events, and what schema 4 keeps (as the conversions
+#: area names them): a document per event, linked to its ad account (schema 3: owned by it), its
+#: ID the deduplication key (``account:name:event_id``) for an online event; now a document per
+#: request owned by the ad account, and the keys as marks.
 _V2_EVENT, _V2_SEEN = "conversion_event", "conversion_seen"
 _V3_BATCH, _V3_DEDUP = "conversion_batch", "conversion"
 
 
 def _migrate_v2(conn: sqlite3.Connection) -> None:
-    """Schema 2 -> 3, inside the caller's transaction and after the schema's statements (the
-    ``marks`` table exists): each conversion event becomes a batch of one, and the keys its
-    ID and the ``conversion_seen`` documents held become marks."""
+    """Schema 2 or 3 -> 4, inside the caller's transaction and after the schema's statements
+    (the ``marks`` table exists): each conversion event becomes a batch of one, and the keys
+    its ID and the ``conversion_seen`` documents held become marks."""
     rows = conn.execute(
         "SELECT d.id, d.data, COALESCE(d.owner, r.target) FROM docs d LEFT JOIN refs r "
         "ON r.kind = d.kind AND r.id = d.id AND r.name = 'ad_account' WHERE d.kind = ?",
