@@ -29,7 +29,7 @@ __all__ = ["emulator"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 SERVE_HOST, SERVE_PORT = "127.0.0.1", 8080
-#: The bodies a served emulator keeps in its request records (a long run would grow without end).
+#: What a served emulator's request records hold at most (a long run would grow without end).
 SERVE_RECORD_LIMIT_MB = 256
 IN_PROCESS_ORIGIN = "http://emulator.local"  # the emulator's origin when not serving
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -107,7 +107,7 @@ def emulator() -> None:
     type=click.IntRange(min=1),
     default=SERVE_RECORD_LIMIT_MB,
     show_default=True,
-    help="Request records keep at most this many MB of bodies; the oldest go first.",
+    help="Request records hold at most this many MB (bodies, 2 kB a record); oldest go first.",
 )
 @global_options()
 @click.pass_context

@@ -281,8 +281,8 @@ def serve(
     The socket is bound (and the state opened) before ``on_ready(base_url)`` is called, so the
     URL it gets is one that answers; a port in use raises ``OSError`` before anything is served.
     With ``state_path`` the state lives in that SQLite file: it survives restarts and can be
-    shared with other processes (CLI runs, a second server). ``record_limit_mb`` bounds the
-    bodies the request records keep (the oldest go first; None keeps all). The process's
+    shared with other processes (CLI runs, a second server). ``record_limit_mb`` bounds what
+    the request records hold (the oldest go first; None keeps all). The process's
     garbage collector is tuned for serving (see ``_tune_gc``).
     """
     if record_limit_mb is not None and record_limit_mb < 1:
