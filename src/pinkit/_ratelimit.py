@@ -113,7 +113,7 @@ RateLimitsArg = str | bool | Mapping[str, Limit | tuple[int, float] | None] | No
 
 # ASCII digits only: a header's "١٢" is no number.
 _FIRST_INT = re.compile(r"[0-9]+")
-_WINDOW = re.compile(r"\bw=([0-9]+)")
+UNIVERSAL = "universal"
 
 
 def token_fingerprint(token: str) -> str:
@@ -179,23 +179,51 @@ def _check_limit(category: str, value: Limit | tuple[int, float]) -> Limit:
     return Limit(requests, window_s, burst=value.burst if isinstance(value, Limit) else None)
 
 
-def advertised_limit(header: str | None, current: Limit) -> Limit | None:
-    """The limit an ``X-RateLimit-Limit`` header states (``120000, 120000;w=60;...``: the first
-    integer, the window from ``w=``, else ``current``'s), keeping ``current``'s burst."""
-    if not header or not (m := _FIRST_INT.search(header)):
-        return None
-    requests = int(m.group())
-    if requests <= 0:
-        return None
-    window = _WINDOW.search(header)
-    window_s = float(window.group(1)) if window else 0.0
-    window_s = window_s or current.window_s  # "w=0" is no window (it would divide by zero)
-    return replace(current, requests=requests, window_s=window_s)
+@dataclass(frozen=True)
+class Policy:
+    """One quota an ``X-RateLimit-Limit`` states: ``requests`` per ``window_s`` (None: the header
+    gave no window), for the bucket it names (None: the bucket the request counted in)."""
+
+    requests: int
+    window_s: float | None = None
+    name: str | None = None
+
+    def limit(self, current: Limit) -> Limit:
+        """This quota as a ``Limit``, with ``current``'s window when it states none, and its
+        burst."""
+        return replace(current, requests=self.requests, window_s=self.window_s or current.window_s)
 
 
-#: ``advertised_limit`` remembered: every answer carries the same header, and a ``Limit`` is
-#: immutable.
-_advertised = lru_cache(maxsize=256)(advertised_limit)
+@lru_cache(maxsize=256)
+def limit_policies(header: str | None) -> tuple[Policy, ...]:
+    """The quotas an ``X-RateLimit-Limit`` header states, the one its leading number (and
+    ``X-RateLimit-Remaining``) speaks of first. Pinterest sends one
+    (``120000, 120000;w=60;name="..."``); the IETF form may list more, and the emulator lists the
+    universal limit beside the category's (``...;name="universal"``). Remembered: every answer
+    carries the same few headers."""
+    if not header:
+        return ()
+    lead, *items = header.split(",")
+    policies = []
+    for item in items:
+        number, *params = item.split(";")
+        if not (number := number.strip()).isascii() or not number.isdigit() or number == "0":
+            continue
+        found = dict(p.strip().partition("=")[::2] for p in params)
+        window = found.get("w", "")
+        window_s = float(window) if window.isascii() and window.isdigit() else None
+        name = found.get("name", "").strip().strip('"') or None
+        # "w=0" is no window (it would divide by zero)
+        policies.append(Policy(int(number), window_s or None, name))
+    if not policies and (m := _FIRST_INT.search(lead)) and int(m.group()) > 0:
+        policies.append(Policy(int(m.group())))
+    return tuple(policies)
+
+
+def policy_key(key: Key, policy: Policy) -> Key:
+    """The bucket a quota of an answer to a request counted in ``key`` speaks of: the identity's
+    universal bucket for a policy named so, else ``key``'s own."""
+    return (key[0], UNIVERSAL) if policy.name == UNIVERSAL else key
 
 
 @runtime_checkable
@@ -271,19 +299,32 @@ def observe_flow(
 
 
 class _Bucket:
-    __slots__ = ("blocked_until", "capacity", "header", "limit", "rate", "tokens", "updated")
+    __slots__ = (
+        "blocked_until",
+        "capacity",
+        "counted",
+        "header",
+        "limit",
+        "rate",
+        "tokens",
+        "updated",
+    )
 
     def __init__(self, limit: Limit, now: float) -> None:
+        self.limit, self.rate, self.capacity = limit, limit.rate, limit.capacity
         self.tokens = limit.capacity
-        self.set_limit(limit)
         self.updated = now
         self.blocked_until = 0.0
         self.header: str | None = None  # the last X-RateLimit-Limit read
+        self.counted = self  # the bucket that header's leading quota (and Remaining) speaks of
 
     def set_limit(self, limit: Limit) -> None:
-        """Follow ``limit`` from now on: a lower one holds at once (no more slots than it has)."""
+        """Follow ``limit`` from now on, the slots already taken still taken: a lower one holds
+        at once, a higher one frees its extra slots at once."""
+        self._refill(self.updated)
+        taken = self.capacity - self.tokens
         self.limit, self.rate, self.capacity = limit, limit.rate, limit.capacity
-        self.tokens = min(self.tokens, limit.capacity)
+        self.tokens = limit.capacity - taken
 
     def _refill(self, now: float) -> None:
         elapsed = now - self.updated
@@ -356,19 +397,32 @@ class LocalRateLimiter:
             header = headers.get("x-ratelimit-limit")
             if header != bucket.header:  # the same text as the last answer's says nothing new
                 bucket.header = header
-                advertised = _advertised(header, bucket.limit)
-                if advertised is not None and (
-                    key[1] not in self.pinned or advertised.rate < bucket.rate
-                ):
-                    bucket.set_limit(advertised)
+                bucket.counted = self._follow(key, header, now) or bucket
+            counted = bucket.counted
             remaining = remaining_requests(headers)
             if remaining is not None:
-                bucket._refill(now)
-                bucket.tokens = min(bucket.tokens, float(remaining))
+                counted._refill(now)
+                counted.tokens = min(counted.tokens, float(remaining))
                 if remaining == 0 and wait > 0:
-                    bucket.blocked_until = max(bucket.blocked_until, now + wait)
+                    counted.blocked_until = max(counted.blocked_until, now + wait)
             if limited and wait > 0:
-                bucket.blocked_until = max(bucket.blocked_until, now + wait)
+                counted.blocked_until = max(counted.blocked_until, now + wait)
+
+    def _follow(self, key: Key, header: str | None, now: float) -> _Bucket | None:
+        """Take the quotas ``header`` advertises for ``key``'s buckets (a pinned category's
+        only lowered); the bucket of its leading quota."""
+        first: _Bucket | None = None
+        for i, policy in enumerate(limit_policies(header)):
+            target = policy_key(key, policy)
+            bucket = self._bucket(target, target[1], now)
+            if bucket is None:
+                continue
+            advertised = policy.limit(bucket.limit)
+            if target[1] not in self.pinned or advertised.rate < bucket.rate:
+                bucket.set_limit(advertised)
+            if i == 0:
+                first = bucket
+        return first
 
     def held(self, keys: list[tuple[str, ...]]) -> float:
         """Seconds until the blocks (a 429, an exhausted bucket) on ``keys`` end; 0 if none."""

@@ -41,8 +41,9 @@ from ._ratelimit import (
     Limit,
     RateLimiterError,
     RateLimitsArg,
-    advertised_limit,
+    limit_policies,
     pinned_categories,
+    policy_key,
     remaining_requests,
     resolve_limits,
 )
@@ -233,35 +234,43 @@ class RedisRateLimiter:
             args += [str(limit.requests), repr(float(limit.window_s)), str(limit.burst or 0)]
         return (names, args) if names else None
 
-    def _observe_args(
+    def _observe_calls(
         self, key: Key, headers: Mapping[str, str], limited: bool, wait: float
-    ) -> tuple[list[str], list[str], tuple[int, float] | None] | None:
-        """The script's arguments, or None when the answer tells the shared bucket nothing
-        new (most answers: every one would otherwise cost a second round trip)."""
-        limit = self.limits.get(key[1]) if len(key) > 1 else None
-        if limit is None:
-            return None
-        advertised = advertised_limit(headers.get("x-ratelimit-limit"), limit)
-        seen = None if advertised is None else (advertised.requests, advertised.window_s)
-        new_limit = seen is not None and self._known.get(key) != seen
+    ) -> list[tuple[list[str], list[str], Key, tuple[int, float] | None]]:
+        """The script's calls, one per shared bucket the answer tells something new: none for
+        most answers (every one would otherwise cost a second round trip). The header's
+        leading quota (``key``'s own when it states none) is the one ``X-RateLimit-Remaining``
+        and a 429 speak of."""
         remaining = remaining_requests(headers)
-        basis = advertised.requests if advertised is not None else limit.requests
-        near_empty = remaining is not None and remaining * 10 <= basis
-        if not (limited and wait > 0) and not new_limit and not near_empty:
-            return None
-        args = [
-            self._now_arg(),
-            "1" if limited else "0",
-            repr(float(max(0.0, wait))),
-            "" if advertised is None else str(advertised.requests),
-            "" if advertised is None else repr(float(advertised.window_s)),
-            "1" if key[1] in self.pinned else "0",
-            str(limit.requests),
-            repr(float(limit.window_s)),
-            str(limit.burst or 0),
-            "" if remaining is None else str(remaining),
-        ]
-        return [self._redis_key(key)], args, seen
+        calls = []
+        for i, policy in enumerate(limit_policies(headers.get("x-ratelimit-limit")) or (None,)):
+            target = key if policy is None else policy_key(key, policy)
+            limit = self.limits.get(target[1]) if len(target) > 1 else None
+            if limit is None:
+                continue
+            advertised = None if policy is None else policy.limit(limit)
+            seen = None if advertised is None else (advertised.requests, advertised.window_s)
+            new_limit = seen is not None and self._known.get(target) != seen
+            counted = i == 0
+            basis = advertised.requests if advertised is not None else limit.requests
+            near_empty = counted and remaining is not None and remaining * 10 <= basis
+            blocks = counted and limited and wait > 0
+            if not (blocks or new_limit or near_empty):
+                continue
+            args = [
+                self._now_arg(),
+                "1" if blocks else "0",
+                repr(float(max(0.0, wait))) if counted else "0.0",
+                "" if advertised is None else str(advertised.requests),
+                "" if advertised is None else repr(float(advertised.window_s)),
+                "1" if target[1] in self.pinned else "0",
+                str(limit.requests),
+                repr(float(limit.window_s)),
+                str(limit.burst or 0),
+                "" if remaining is None or not counted else str(remaining),
+            ]
+            calls.append(([self._redis_key(target)], args, target, seen))
+        return calls
 
     def _learned(self, key: Key, seen: tuple[int, float] | None) -> None:
         if seen is not None:
@@ -323,16 +332,17 @@ class RedisRateLimiter:
         """Tell every worker what an answer said: a 429 or an exhausted bucket blocks it until
         the reset; a new advertised limit replaces the configured one (a pinned category's is
         only lowered)."""
-        prepared = self._observe_args(key, headers, limited, wait)
-        if prepared is None or self._skipping():
+        calls = self._observe_calls(key, headers, limited, wait)
+        if not calls or self._skipping():
             return
-        try:
-            self._observe_script(keys=prepared[0], args=prepared[1])
-        except (RedisError, OSError) as exc:
-            self._failed(exc)
-            return
+        for names, args, target, seen in calls:
+            try:
+                self._observe_script(keys=names, args=args)
+            except (RedisError, OSError) as exc:
+                self._failed(exc)
+                return
+            self._learned(target, seen)
         self._answered()
-        self._learned(key, prepared[2])
 
     def held(self, keys: list[Key]) -> float:
         """Seconds until the blocks on ``keys`` (a 429 or an exhausted bucket that any worker
@@ -397,16 +407,17 @@ class RedisRateLimiter:
                 lambda: self.observe(key, headers, limited=limited, wait=wait)
             )
             return
-        prepared = self._observe_args(key, headers, limited, wait)
-        if prepared is None or self._skipping():
+        calls = self._observe_calls(key, headers, limited, wait)
+        if not calls or self._skipping():
             return
-        try:
-            await scripts[1](keys=prepared[0], args=prepared[1])
-        except (RedisError, OSError) as exc:
-            self._failed(exc)
-            return
+        for names, args, target, seen in calls:
+            try:
+                await scripts[1](keys=names, args=args)
+            except (RedisError, OSError) as exc:
+                self._failed(exc)
+                return
+            self._learned(target, seen)
         self._answered()
-        self._learned(key, prepared[2])
 
     async def aheld(self, keys: list[Key]) -> float:
         scripts = self._async_scripts()

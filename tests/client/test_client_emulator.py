@@ -193,6 +193,21 @@ def test_server_rate_limit_surfaces_as_rate_limit_error(pinkit_emulator: Emulato
     assert exc.value.retry_after > 60
 
 
+def test_the_default_limiter_follows_the_servers_universal_limit(
+    pinkit_emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="pinkit")
+    pinkit_emulator.set_rate_limit("universal", 10**6, 1)
+    with pinkit_emulator.client() as client:  # Standard's 100 a second until told otherwise
+        for _ in range(250):
+            client.user_account.get()
+    assert not [r for r in caplog.records if "waiting" in r.getMessage()]
+    with pinkit_emulator.client(rate_limits={"universal": (100, 1.0)}) as client:  # pinned
+        for _ in range(150):
+            client.user_account.get()
+    assert [r for r in caplog.records if "waiting" in r.getMessage()]
+
+
 def test_client_side_limit_waits_or_refuses(pinkit_emulator: Emulator) -> None:
     with pinkit_emulator.client(rate_limits={"org_read": (2, 0.2)}) as client:
         for _ in range(4):

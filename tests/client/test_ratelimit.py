@@ -4,7 +4,14 @@ from typing import Any
 
 import pytest
 
-from pinkit._ratelimit import STANDARD, Limit, LocalRateLimiter, resolve_limits
+from pinkit._ratelimit import (
+    STANDARD,
+    Limit,
+    LocalRateLimiter,
+    Policy,
+    limit_policies,
+    resolve_limits,
+)
 
 
 class FakeClock:
@@ -84,8 +91,9 @@ def test_user_set_limits_are_only_lowered_by_the_server() -> None:
     limiter.observe(("fp", "org_write"), advertised, limited=False, wait=0)
     assert limiter.reserve([("fp", "org_read")]) == 0
     assert limiter.reserve([("fp", "org_read")]) > 60
-    # org_write follows the server: the 200th request waits 100 / (1000/60 s) = 6 s, not 60 s
-    assert [limiter.reserve([("fp", "org_write")]) for _ in range(200)][-1] == pytest.approx(6.0)
+    # org_write follows the server: 1,000 go at once, the next after 60 / 1000 s, not 60 s / 100
+    waits = [limiter.reserve([("fp", "org_write")]) for _ in range(1001)]
+    assert waits[999] == 0.0 and waits[1000] == pytest.approx(0.06)
 
 
 def test_conversions_are_limited_per_ad_account() -> None:
@@ -131,8 +139,9 @@ def test_a_lowered_limit_holds_before_the_clock_moves() -> None:
     key = ("fp", "org_read")
     limiter.reserve([key])
     limiter.observe(key, {"x-ratelimit-limit": "5, 5;w=60"}, limited=False, wait=0.0)
-    waits = [limiter.reserve([key]) for _ in range(6)]
-    assert waits[:5] == [0.0] * 5 and waits[5] == pytest.approx(12.0)
+    # One of the five is taken already: four go at once, the fifth after 60 / 5 s.
+    waits = [limiter.reserve([key]) for _ in range(5)]
+    assert waits[:4] == [0.0] * 4 and waits[4] == pytest.approx(12.0)
 
 
 def test_the_limit_header_cache_keeps_the_pinned_rule() -> None:
@@ -281,3 +290,77 @@ def test_a_request_that_waited_for_its_slot_honours_a_block_set_meanwhile(
         with pytest.raises(pinkit.RateLimitError, match="blocked for 600s"):
             client.user_account.get()
     assert [r.operation_id for r in emu.requests] == ["user_account/get"]
+
+
+@pytest.mark.parametrize(
+    ("header", "policies"),
+    [
+        (
+            '120000, 120000;w=60;name="ads_conversions_ad_account_id"',
+            (Policy(120000, 60.0, "ads_conversions_ad_account_id"),),
+        ),
+        (
+            '1000, 1000;w=60;name="org_read", 100;w=1;name="universal"',
+            (Policy(1000, 60.0, "org_read"), Policy(100, 1.0, "universal")),
+        ),
+        ("1000", (Policy(1000),)),
+        ("10, 10;w=0", (Policy(10),)),  # a zero window is no window
+        ("5, 5;w=1.5", (Policy(5),)),  # nor a fraction that Pinterest never sends
+        ("\u0661\u0662, \u0661\u0662;w=60", ()),  # Arabic-Indic digits are no number
+        ("0, 0;w=60", ()),
+        ("", ()),
+        (None, ()),
+    ],
+)
+def test_a_limit_header_states_its_quotas_leading_one_first(
+    header: str | None, policies: tuple[Policy, ...]
+) -> None:
+    assert limit_policies(header) == policies
+
+
+TWO_POLICIES = '1000, 1000;w=60;name="org_read", {n};w=1;name="universal"'
+
+
+def test_a_universal_quota_in_the_header_sets_the_universal_bucket() -> None:
+    clock = FakeClock()
+    limiter = LocalRateLimiter(dict(STANDARD), clock=clock)
+    keys = [("fp", "universal"), ("fp", "org_read")]
+    limiter.reserve(keys)
+    header = {"x-ratelimit-limit": TWO_POLICIES.format(n=10**6), "x-ratelimit-remaining": "998"}
+    limiter.observe(keys[-1], header, limited=False, wait=0.0)
+    assert limiter._buckets[keys[0]].limit == Limit(10**6, 1.0)
+    assert limiter._buckets[keys[1]].limit == Limit(1000, 60.0)
+    # Remaining speaks of the leading quota (org_read), not of the universal one, whose one
+    # slot taken stays taken...
+    assert limiter._buckets[keys[1]].tokens == 998
+    assert limiter._buckets[keys[0]].tokens == 10**6 - 1
+    # ...and the 500th call within a second no longer waits for Standard's 100 a second.
+    assert [limiter.reserve(keys[:1]) for _ in range(500)][-1] == 0.0
+
+
+def test_a_pinned_universal_limit_is_only_lowered_by_the_header() -> None:
+    limiter = LocalRateLimiter(
+        resolve_limits({"universal": (50, 1.0)}) or {},
+        pinned=frozenset({"universal"}),
+        clock=FakeClock(),
+    )
+    key = ("fp", "org_read")
+    limiter.reserve([("fp", "universal"), key])
+    limiter.observe(key, {"x-ratelimit-limit": TWO_POLICIES.format(n=10**6)}, limited=False, wait=0)
+    assert limiter._buckets[("fp", "universal")].limit == Limit(50, 1.0)
+    limiter.observe(key, {"x-ratelimit-limit": TWO_POLICIES.format(n=5)}, limited=False, wait=0)
+    assert limiter._buckets[("fp", "universal")].limit == Limit(5, 1.0)
+
+
+def test_a_refusal_by_the_universal_quota_blocks_every_category() -> None:
+    clock = FakeClock()
+    limiter = LocalRateLimiter(dict(STANDARD), clock=clock)
+    read = [("fp", "universal"), ("fp", "org_read")]
+    write = [("fp", "universal"), ("fp", "org_write")]
+    limiter.reserve(read)
+    refused = {"x-ratelimit-limit": '100, 100;w=1;name="universal"', "x-ratelimit-remaining": "0"}
+    limiter.observe(read[-1], refused, limited=True, wait=1.0)
+    assert limiter._buckets[read[-1]].limit == STANDARD["org_read"]  # not taken for org_read's
+    assert limiter.held(write) == pytest.approx(1.0)  # another category waits for it too
+    clock.now += 1.0
+    assert limiter.held(write) == 0.0

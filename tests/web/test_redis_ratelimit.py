@@ -114,6 +114,22 @@ def test_advertised_limits_are_shared_and_pinned_ones_only_lowered(redis_url: st
     assert waits[:5] == [0.0] * 5 and waits[5] > 10
 
 
+def test_a_universal_quota_in_the_header_is_shared(redis_url: str) -> None:
+    clock = Clock()
+    follows = RedisRateLimiter(redis_url, clock=clock)  # Standard: universal 100 a second
+    header = '1000, 1000;w=60;name="org_read", 2;w=60;name="universal"'
+    follows.observe(
+        ("u", "org_read"),
+        {"x-ratelimit-limit": header, "x-ratelimit-remaining": "0"},
+        limited=False,
+        wait=5.0,
+    )
+    other = RedisRateLimiter(redis_url, clock=clock)
+    assert [other.reserve([("u", "universal")]) for _ in range(3)][-1] > 20  # 2 a minute now
+    assert other.held([("u", "org_read")]) == pytest.approx(5.0, abs=0.01)  # Remaining: org_read
+    assert other.held([("u", "universal")]) == 0.0
+
+
 def test_unconfigured_categories_are_not_limited(redis_url: str) -> None:
     shared = RedisRateLimiter(redis_url, limits={"org_read": Limit(1, 60), "universal": None})
     assert [shared.reserve([("u", "universal"), ("u", "trends_read")]) for _ in range(3)] == [0] * 3

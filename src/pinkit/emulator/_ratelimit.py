@@ -3,8 +3,12 @@
 Pinterest meters each token's user+app per ``x-ratelimit-category`` and reports it in
 ``X-RateLimit-Limit`` / ``-Remaining`` / ``-Reset`` (seconds until the window resets). The limit
 header uses the measured IETF policy form (``1000, 1000;w=60;name="org_read"``): clients parse the
-first integer. Windows are fixed, starting at the first request. Counters are in memory (they are
-per emulator process, like a real edge node); the limits table is configuration.
+first integer. The universal quota the request also counted in follows as a second policy
+(``, 100;w=1;name="universal"``), so a client learns a raised universal limit as it learns a
+category's; a refusal by the universal limit states that one alone.
+
+Windows are fixed, starting at the first request. Counters are in memory (they are per emulator
+process, like a real edge node); the limits table is configuration.
 
 Beside the category limits, every request counts against the universal limit: 100 calls per
 second per user per app (api-facts §2.1), whatever the category.
@@ -64,14 +68,23 @@ class Verdict:
     limit: Limit
     remaining: int
     reset_s: int
+    #: The universal limit the request also counted in, listed after the category's.
+    universal: Limit | None = None
 
     def headers(self) -> dict[str, str]:
-        n, window = self.limit.limit, int(self.limit.window_s)
+        n = self.limit.limit
+        policies = [_policy(self.limit, self.category)]
+        if self.universal is not None and self.category != UNIVERSAL:
+            policies.append(_policy(self.universal, UNIVERSAL))
         return {
-            "X-RateLimit-Limit": f'{n}, {n};w={window};name="{self.category}"',
+            "X-RateLimit-Limit": ", ".join([str(n), *policies]),
             "X-RateLimit-Remaining": str(self.remaining),
             "X-RateLimit-Reset": str(self.reset_s),
         }
+
+
+def _policy(limit: Limit, name: str) -> str:
+    return f'{limit.limit};w={int(limit.window_s)};name="{name}"'
 
 
 class RateLimiter:
@@ -102,8 +115,17 @@ class RateLimiter:
             self._limits = dict(DEFAULT_LIMITS)
             self._windows.clear()
 
-    def hit(self, key: str, category: str, now: float, *, consume: bool = True) -> Verdict:
-        """Count one request (unless ``consume`` is false) and say whether it may proceed."""
+    def hit(
+        self,
+        key: str,
+        category: str,
+        now: float,
+        *,
+        consume: bool = True,
+        also: Limit | None = None,
+    ) -> Verdict:
+        """Count one request (unless ``consume`` is false) and say whether it may proceed.
+        ``also``: the universal limit the request counted in too, for the headers."""
         with self._lock:
             limit = self.limit_for(category)
             start, used = self._windows.get((key, category), (now, 0))
@@ -114,4 +136,4 @@ class RateLimiter:
                 used += 1
             self._windows[(key, category)] = (start, used)
             reset_s = max(0, math.ceil(start + limit.window_s - now))
-            return Verdict(allowed, category, limit, max(0, limit.limit - used), reset_s)
+            return Verdict(allowed, category, limit, max(0, limit.limit - used), reset_s, also)
