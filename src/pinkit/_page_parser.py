@@ -1,4 +1,4 @@
-"""Pages parsed from bytes straight into item models, in one pass of pydantic-core.
+"""Pages parsed from bytes into item models by pydantic-core.
 
 Apart from ``_pagination`` so that pydantic loads with the first pager, not with the client.
 """
@@ -74,15 +74,28 @@ def _plain_page(content: bytes) -> tuple[list[Any], str | None] | None:
 
 @cache
 def page_parser(item: Any) -> Callable[[bytes], tuple[list[Any], str | None]]:
-    """Parse a page's bytes straight into ``item`` models (one pass in pydantic-core, no
-    intermediate ``json.loads``); plain JSON values when ``item`` is None."""
+    """Parse a page's bytes into ``item`` models (plain JSON values when ``item`` is None).
+
+    pydantic-core's JSON parser makes the Python values, and the models are validated from
+    them: quicker than ``validate_json``, which converts every value it keeps (a pin's nested
+    ``media`` most of all) from its own tree a second time. A malformed page goes through
+    ``validate_json`` of the whole page, which says what is wrong."""
     page_type: Any = _Page[item] if item is not None else _Page[Any]
     adapter: TypeAdapter[_Page[Any]] = TypeAdapter(page_type)
+    items_adapter: TypeAdapter[list[Any]] | None = (
+        TypeAdapter(list[item]) if item is not None else None
+    )
 
     def parse(content: bytes) -> tuple[list[Any], str | None]:
         with _gc_paused():
-            if item is None and (plain := _plain_page(content)) is not None:
-                return plain
+            plain = _plain_page(content)
+            if plain is not None:
+                if items_adapter is None:
+                    return plain
+                try:
+                    return items_adapter.validate_python(plain[0]), plain[1]
+                except ValidationError:
+                    pass  # validate_json says what is wrong, in its own words
             try:
                 page = adapter.validate_json(content)
             except ValidationError as exc:

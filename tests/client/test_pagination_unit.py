@@ -123,6 +123,43 @@ def test_plain_pages_read_as_the_validator_reads_them(body: bytes) -> None:
         assert page_parser(None)(body) == expected
 
 
+def _validated_typed(body: bytes) -> tuple[list[Any], str | None] | str:
+    """The page as ``validate_json`` of the whole page into pins reads it."""
+    try:
+        page = TypeAdapter(_Page[Pin]).validate_json(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return f"unexpected page: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return page.items, page.bookmark
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"items": [{"id": "1", "board_owner": {"username": "u", "x": [1]}, "new": 2}]}',
+        b'{"items": [{"id": "1", "media": {"images": {"a": {"width": 1}}}}], "bookmark": "b"}',
+        b'{"items": [{"id": "1", "pin_metrics": {"n": 123456789012345678901234567890}}]}',
+        b'{"items": [{"id": 5}]}',
+        b'{"items": [{"id": "1"}, {"board_owner": {"username": 3}}]}',
+        b'{"items": [{"is_owner": "yes"}]}',
+        b'{"items": [{"is_owner": "true", "media": [1]}]}',
+        b'{"items": [7]}',
+        b'{"items": [{"id": "1"}], "bookmark": 5}',
+    ],
+)
+def test_typed_pages_read_as_validating_the_whole_page_reads_them(body: bytes) -> None:
+    expected = _validated_typed(body)
+    if isinstance(expected, str):
+        with pytest.raises(PaginationError) as exc:
+            page_parser(Pin)(body)
+        assert str(exc.value) == expected
+    else:
+        items, bookmark = page_parser(Pin)(body)
+        assert (items, bookmark) == expected
+        assert [i.model_extra for i in items] == [i.model_extra for i in expected[0]]
+        assert [i.model_fields_set for i in items] == [i.model_fields_set for i in expected[0]]
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_parsing_a_page_leaves_the_collector_as_it_was(enabled: bool) -> None:
     was = gc.isenabled()
