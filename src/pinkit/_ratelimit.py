@@ -220,10 +220,22 @@ def limit_policies(header: str | None) -> tuple[Policy, ...]:
     return tuple(policies)
 
 
-def policy_key(key: Key, policy: Policy) -> Key:
-    """The bucket a quota of an answer to a request counted in ``key`` speaks of: the identity's
-    universal bucket for a policy named so, else ``key``'s own."""
-    return (key[0], UNIVERSAL) if policy.name == UNIVERSAL else key
+def policy_targets(
+    key: Key, header: str | None, known: Callable[[Key], bool]
+) -> tuple[Key, list[tuple[Key, Policy | None]]]:
+    """What an answer's ``X-RateLimit-Limit`` tells the buckets of a request counted in ``key``:
+    the bucket its ``X-RateLimit-Remaining`` and a 429 speak of (its leading quota's, else
+    ``key``), and each ``known`` bucket's quota (the first one stated for it). A quota named
+    ``universal`` is the identity's universal bucket's, any other ``key``'s own."""
+    targets: dict[Key, Policy | None] = {}
+    for policy in limit_policies(header):
+        target = (key[0], UNIVERSAL) if policy.name == UNIVERSAL else key
+        if target not in targets and known(target):
+            targets[target] = policy
+    counted = next(iter(targets), key)
+    if counted not in targets and known(key):
+        targets[key] = None
+    return counted, list(targets.items())
 
 
 @runtime_checkable
@@ -410,19 +422,15 @@ class LocalRateLimiter:
 
     def _follow(self, key: Key, header: str | None, now: float) -> _Bucket | None:
         """Take the quotas ``header`` advertises for ``key``'s buckets (a pinned category's
-        only lowered); the bucket of its leading quota."""
-        first: _Bucket | None = None
-        for i, policy in enumerate(limit_policies(header)):
-            target = policy_key(key, policy)
+        only lowered); the bucket that Remaining and a 429 speak of."""
+        counted, targets = policy_targets(key, header, lambda k: k[1] in self.limits)
+        for target, policy in targets:
             bucket = self._bucket(target, target[1], now)
-            if bucket is None:
-                continue
-            advertised = policy.limit(bucket.limit)
-            if target[1] not in self.pinned or advertised.rate < bucket.rate:
-                bucket.set_limit(advertised)
-            if i == 0:
-                first = bucket
-        return first
+            if bucket is not None and policy is not None:
+                advertised = policy.limit(bucket.limit)
+                if target[1] not in self.pinned or advertised.rate < bucket.rate:
+                    bucket.set_limit(advertised)
+        return self._buckets.get(counted)
 
     def held(self, keys: list[tuple[str, ...]]) -> float:
         """Seconds until the blocks (a 429, an exhausted bucket) on ``keys`` end; 0 if none."""

@@ -41,9 +41,8 @@ from ._ratelimit import (
     Limit,
     RateLimiterError,
     RateLimitsArg,
-    limit_policies,
     pinned_categories,
-    policy_key,
+    policy_targets,
     remaining_requests,
     resolve_limits,
 )
@@ -242,16 +241,16 @@ class RedisRateLimiter:
         leading quota (``key``'s own when it states none) is the one ``X-RateLimit-Remaining``
         and a 429 speak of."""
         remaining = remaining_requests(headers)
+        counted_key, targets = policy_targets(
+            key, headers.get("x-ratelimit-limit"), lambda k: len(k) > 1 and k[1] in self.limits
+        )
         calls = []
-        for i, policy in enumerate(limit_policies(headers.get("x-ratelimit-limit")) or (None,)):
-            target = key if policy is None else policy_key(key, policy)
-            limit = self.limits.get(target[1]) if len(target) > 1 else None
-            if limit is None:
-                continue
+        for target, policy in targets:
+            limit = self.limits[target[1]]
             advertised = None if policy is None else policy.limit(limit)
             seen = None if advertised is None else (advertised.requests, advertised.window_s)
             new_limit = seen is not None and self._known.get(target) != seen
-            counted = i == 0
+            counted = target == counted_key
             basis = advertised.requests if advertised is not None else limit.requests
             near_empty = counted and remaining is not None and remaining * 10 <= basis
             blocks = counted and limited and wait > 0

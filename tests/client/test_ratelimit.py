@@ -364,3 +364,21 @@ def test_a_refusal_by_the_universal_quota_blocks_every_category() -> None:
     assert limiter.held(write) == pytest.approx(1.0)  # another category waits for it too
     clock.now += 1.0
     assert limiter.held(write) == 0.0
+
+
+def test_the_first_quota_stated_for_a_bucket_is_the_one_it_takes() -> None:
+    limiter = LocalRateLimiter({"org_read": Limit(1000, 60.0)}, clock=FakeClock())
+    key = ("fp", "org_read")
+    limiter.reserve([key])
+    limiter.observe(key, {"x-ratelimit-limit": "10, 10;w=1, 50;w=60"}, limited=False, wait=0.0)
+    assert limiter._buckets[key].limit == Limit(10, 1.0)
+
+
+def test_a_universal_refusal_without_a_universal_bucket_blocks_the_request_s_own() -> None:
+    limiter = LocalRateLimiter({"org_read": Limit(1000, 60.0)}, clock=FakeClock())
+    key = ("fp", "org_read")
+    limiter.reserve([key])
+    refused = {"x-ratelimit-limit": '100, 100;w=1;name="universal"', "x-ratelimit-remaining": "0"}
+    limiter.observe(key, refused, limited=True, wait=2.0)
+    assert limiter.held([key]) == pytest.approx(2.0)
+    assert limiter._buckets[key].limit == Limit(1000, 60.0)

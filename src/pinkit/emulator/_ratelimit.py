@@ -21,13 +21,12 @@ import threading
 from dataclasses import dataclass
 
 from pinkit._operations import all_operations
+from pinkit._ratelimit import UNIVERSAL
 
 from ._clock import check_seconds
 from ._errors import EmulatorError
 
 __all__ = ["CATEGORIES", "DEFAULT_LIMITS", "UNIVERSAL", "Limit", "RateLimiter", "Verdict"]
-
-UNIVERSAL = "universal"
 
 
 @dataclass(frozen=True)
