@@ -111,8 +111,6 @@ PRESETS = {"standard": STANDARD, "trial": TRIAL}
 
 RateLimitsArg = str | bool | Mapping[str, Limit | tuple[int, float] | None] | None
 
-# ASCII digits only: a header's "١٢" is no number.
-_FIRST_INT = re.compile(r"[0-9]+")
 UNIVERSAL = "universal"
 
 
@@ -199,25 +197,45 @@ def limit_policies(header: str | None) -> tuple[Policy, ...]:
     """The quotas an ``X-RateLimit-Limit`` header states, the one its leading number (and
     ``X-RateLimit-Remaining``) speaks of first. Pinterest sends one
     (``120000, 120000;w=60;name="..."``); the IETF form may list more, and the emulator lists the
-    universal limit beside the category's (``...;name="universal"``). Remembered: every answer
+    universal limit beside the category's (``...;name="universal"``). What is not a quota (a
+    number that is none, or of more than 15 digits) is passed over. Remembered: every answer
     carries the same few headers."""
     if not header:
         return ()
-    lead, *items = header.split(",")
+    items = _split(header, ",")
+    lead = None
+    if ";" not in items[0]:  # the leading number: the quota nearest its end
+        lead, items = _count(items[0]), items[1:]
     policies = []
     for item in items:
-        number, *params = item.split(";")
-        if not (number := number.strip()).isascii() or not number.isdigit() or number == "0":
+        number, *params = _split(item, ";")
+        requests = _count(number)
+        if requests is None:
             continue
-        found = dict(p.strip().partition("=")[::2] for p in params)
-        window = found.get("w", "")
-        window_s = float(window) if window.isascii() and window.isdigit() else None
-        name = found.get("name", "").strip().strip('"') or None
-        # "w=0" is no window (it would divide by zero)
-        policies.append(Policy(int(number), window_s or None, name))
-    if not policies and (m := _FIRST_INT.search(lead)) and int(m.group()) > 0:
-        policies.append(Policy(int(m.group())))
+        found = {k.strip(): v.strip() for k, _, v in (p.partition("=") for p in params)}
+        window = _count(found.get("w", ""))  # "w=0" is no window (it would divide by zero)
+        name = found.get("name", "").strip('"') or None
+        policies.append(Policy(requests, None if window is None else float(window), name))
+    if lead is not None:
+        if not policies:
+            return (Policy(lead),)
+        first = next((i for i, p in enumerate(policies) if p.requests == lead), 0)
+        policies.insert(0, policies.pop(first))
     return tuple(policies)
+
+
+def _split(text: str, separator: str) -> list[str]:
+    """``text`` split at ``separator`` outside double quotes (a quoted name may hold one)."""
+    return re.split(separator + r'(?=(?:[^"]*"[^"]*")*[^"]*$)', text)
+
+
+def _count(text: str) -> int | None:
+    """A header's positive whole number: ASCII digits only (a header's "١٢" is none), at most
+    15 of them (no limit is larger, and a longer one would overflow a rate)."""
+    text = text.strip()
+    if 0 < len(text) <= 15 and text.isascii() and text.isdigit() and (n := int(text)) > 0:
+        return n
+    return None
 
 
 def policy_targets(
@@ -228,11 +246,14 @@ def policy_targets(
     ``key``), and each ``known`` bucket's quota (the first one stated for it). A quota named
     ``universal`` is the identity's universal bucket's, any other ``key``'s own."""
     targets: dict[Key, Policy | None] = {}
-    for policy in limit_policies(header):
+    counted = key
+    for i, policy in enumerate(limit_policies(header)):
         target = (key[0], UNIVERSAL) if policy.name == UNIVERSAL else key
-        if target not in targets and known(target):
-            targets[target] = policy
-    counted = next(iter(targets), key)
+        if not known(target):
+            continue
+        if i == 0:
+            counted = target
+        targets.setdefault(target, policy)
     if counted not in targets and known(key):
         targets[key] = None
     return counted, list(targets.items())
@@ -330,13 +351,14 @@ class _Bucket:
         self.header: str | None = None  # the last X-RateLimit-Limit read
         self.counted = self  # the bucket that header's leading quota (and Remaining) speaks of
 
-    def set_limit(self, limit: Limit) -> None:
-        """Follow ``limit`` from now on, the slots already taken still taken: a lower one holds
-        at once, a higher one frees its extra slots at once."""
-        self._refill(self.updated)
+    def set_limit(self, limit: Limit, now: float) -> None:
+        """Follow ``limit`` from ``now`` on, the slots already taken still taken: a lower one
+        holds at once, a higher one frees its extra slots at once. Never more than a window of
+        the new limit is owed (a server's window ends by then)."""
+        self._refill(now)
         taken = self.capacity - self.tokens
         self.limit, self.rate, self.capacity = limit, limit.rate, limit.capacity
-        self.tokens = limit.capacity - taken
+        self.tokens = max(limit.capacity - taken, -limit.capacity)
 
     def _refill(self, now: float) -> None:
         elapsed = now - self.updated
@@ -404,13 +426,16 @@ class LocalRateLimiter:
         with self._lock:
             now = self._clock()
             bucket = self._bucket(key, key[1], now)
-            if bucket is None:
-                return
             header = headers.get("x-ratelimit-limit")
-            if header != bucket.header:  # the same text as the last answer's says nothing new
-                bucket.header = header
-                bucket.counted = self._follow(key, header, now) or bucket
-            counted = bucket.counted
+            if bucket is None:  # a category not limited: its answer may still name others
+                counted = self._follow(key, header, now)
+                if counted is None:
+                    return
+            else:
+                if header != bucket.header:  # the same text as the last answer's: nothing new
+                    bucket.header = header
+                    bucket.counted = self._follow(key, header, now) or bucket
+                counted = bucket.counted
             remaining = remaining_requests(headers)
             if remaining is not None:
                 counted._refill(now)
@@ -429,7 +454,7 @@ class LocalRateLimiter:
             if bucket is not None and policy is not None:
                 advertised = policy.limit(bucket.limit)
                 if target[1] not in self.pinned or advertised.rate < bucket.rate:
-                    bucket.set_limit(advertised)
+                    bucket.set_limit(advertised, now)
         return self._buckets.get(counted)
 
     def held(self, keys: list[tuple[str, ...]]) -> float:

@@ -98,16 +98,21 @@ local key = KEYS[1]
 local h = redis.call('HMGET', key, 'tat', 'blocked', 'n', 'w')
 local n, w = tonumber(ARGV[7]), tonumber(ARGV[8])
 if h[3] and h[4] then n, w = tonumber(h[3]), tonumber(h[4]) end
+local burst = tonumber(ARGV[9])
+local tat = tonumber(h[1]) or now
 local an, aw = tonumber(ARGV[4]), tonumber(ARGV[5])
 if an and aw and an > 0 and aw > 0 and (ARGV[6] == '0' or an / aw < n / w) then
+  -- the slots already taken stay taken (never more than a window to wait, as in-process)
+  local taken = math.max(0, tat - now) * n / w
   n, w = an, aw
-  redis.call('HSET', key, 'n', tostring(an), 'w', tostring(aw))
+  local newcap = n
+  if burst > 0 and burst < n then newcap = burst end
+  tat = now + math.min(taken, 2 * newcap) * w / n
+  redis.call('HSET', key, 'n', tostring(an), 'w', tostring(aw), 'tat', string.format('%.6f', tat))
 end
-local burst = tonumber(ARGV[9])
 local cap = n
 if burst > 0 and burst < n then cap = burst end
 local interval = w / n
-local tat = tonumber(h[1]) or now
 local blocked = tonumber(h[2]) or 0
 local wait = tonumber(ARGV[3])
 local remaining = tonumber(ARGV[10])

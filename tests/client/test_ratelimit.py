@@ -308,6 +308,16 @@ def test_a_request_that_waited_for_its_slot_honours_a_block_set_meanwhile(
         ("5, 5;w=1.5", (Policy(5),)),  # nor a fraction that Pinterest never sends
         ("\u0661\u0662, \u0661\u0662;w=60", ()),  # Arabic-Indic digits are no number
         ("0, 0;w=60", ()),
+        ("5, 00;w=60", (Policy(5),)),  # a quota of none is passed over
+        ("9" * 400 + ", " + "9" * 5000 + ";w=60", ()),  # no rate overflows, no int() refuses
+        ("5, 5;w=" + "9" * 400, (Policy(5),)),
+        ("10;w=1", (Policy(10, 1.0),)),  # no leading number: the quota alone
+        (  # the leading number says which quota Remaining counts: that one first
+            '100, 1000;w=60;name="org_read", 100;w=1;name="universal"',
+            (Policy(100, 1.0, "universal"), Policy(1000, 60.0, "org_read")),
+        ),
+        ('7, 7;w=60;name="a,5;w=1"', (Policy(7, 60.0, "a,5;w=1"),)),  # quoted: one name
+        ('7, 7 ; w = 60 ; name = "universal"', (Policy(7, 60.0, "universal"),)),
         ("", ()),
         (None, ()),
     ],
@@ -382,3 +392,22 @@ def test_a_universal_refusal_without_a_universal_bucket_blocks_the_request_s_own
     limiter.observe(key, refused, limited=True, wait=2.0)
     assert limiter.held([key]) == pytest.approx(2.0)
     assert limiter._buckets[key].limit == Limit(1000, 60.0)
+
+
+def test_a_lowered_limit_owes_at_most_a_window() -> None:
+    limiter = LocalRateLimiter({"org_read": Limit(1000, 60.0)}, clock=FakeClock())
+    key = ("fp", "org_read")
+    for _ in range(1000):
+        limiter.reserve([key])
+    limiter.observe(key, {"x-ratelimit-limit": "100, 100;w=60"}, limited=False, wait=0.0)
+    assert 0 < limiter.reserve([key]) <= 60.6  # not the nine minutes 900 slots would take
+
+
+def test_an_unlimited_category_still_learns_the_universal_quota() -> None:
+    limiter = LocalRateLimiter({"universal": Limit(100, 1.0)}, clock=FakeClock())
+    keys = [("fp", "universal"), ("fp", "org_read")]
+    limiter.reserve(keys)
+    header = {"x-ratelimit-limit": TWO_POLICIES.format(n=10**6), "x-ratelimit-remaining": "0"}
+    limiter.observe(keys[-1], header, limited=False, wait=5.0)
+    assert limiter._buckets[keys[0]].limit == Limit(10**6, 1.0)
+    assert limiter.held(keys) == 0.0  # Remaining is org_read's, which is not limited here

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 import pinkit
-from pinkit import Limit, RedisRateLimiter
+from pinkit import Limit, LocalRateLimiter, RedisRateLimiter
+from pinkit._ratelimit import STANDARD
 from pinkit.emulator import Emulator
 from tests.servers import free_port
 from tests.web.conftest import run_workers
@@ -128,6 +129,25 @@ def test_a_universal_quota_in_the_header_is_shared(redis_url: str) -> None:
     assert [other.reserve([("u", "universal")]) for _ in range(3)][-1] > 20  # 2 a minute now
     assert other.held([("u", "org_read")]) == pytest.approx(5.0, abs=0.01)  # Remaining: org_read
     assert other.held([("u", "universal")]) == 0.0
+
+
+@pytest.mark.parametrize(("advertised", "free"), [(1000, 950), (10, 0)])
+def test_a_changed_limit_keeps_the_slots_taken_as_in_process(
+    redis_url: str, advertised: int, free: int
+) -> None:
+    clock = Clock()
+    shared = RedisRateLimiter(redis_url, clock=clock)
+    local = LocalRateLimiter(dict(STANDARD), clock=clock)
+    key = ("u", "universal")
+    header = {"x-ratelimit-limit": f'{advertised}, {advertised};w=1;name="universal"'}
+    frees = []
+    for limiter in (shared, local):
+        for _ in range(50):
+            limiter.reserve([key])
+        limiter.observe(key, header, limited=False, wait=0.0)
+        waits = [limiter.reserve([key]) for _ in range(free + 1)]
+        frees.append(sum(1 for w in waits if w == 0.0))
+    assert frees == [free, free]
 
 
 def test_unconfigured_categories_are_not_limited(redis_url: str) -> None:
