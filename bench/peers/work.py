@@ -190,28 +190,22 @@ class Pinkit(Client):
         return self.create()
 
     def conversions(self) -> Work:
-        account, n = self.spec["ad_account_id"], self.spec["n"]
         now = int(time.time()) - 60
-        self.client.conversions.send_bulk(account, [raw_event(n, now)])
-
-        def work() -> int:
-            events = (raw_event(i, now) for i in range(n))
-            summary = self.client.conversions.send_bulk(account, events)
-            assert summary.processed == n, summary
-            return summary.processed
-
-        return work
+        return self._send_bulk(lambda i: raw_event(i, now))
 
     def conversions_hashed(self) -> Work:
         """The peers' work: the same events with their e-mail digests made beforehand, which
         ``send_bulk`` passes through (checked as digests, not hashed again)."""
-        account, hashed = self.spec["ad_account_id"], Hashed(self.spec["n"])
-        self.client.conversions.send_bulk(account, [hashed.event(0)])
+        return self._send_bulk(Hashed(self.spec["n"] + 1).event)  # one more for the warm-up
+
+    def _send_bulk(self, event: Callable[[int], dict[str, Any]]) -> Work:
+        """``send_bulk`` of ``n`` events made by ``event(i)``, once beforehand to warm up."""
+        account, n = self.spec["ad_account_id"], self.spec["n"]
+        self.client.conversions.send_bulk(account, [event(n)])
 
         def work() -> int:
-            events = (hashed.event(i) for i in range(hashed.n))
-            summary = self.client.conversions.send_bulk(account, events)
-            assert summary.processed == hashed.n, summary
+            summary = self.client.conversions.send_bulk(account, (event(i) for i in range(n)))
+            assert summary.processed == n, summary
             return summary.processed
 
         return work

@@ -164,6 +164,9 @@ def test_serve_refuses_a_record_limit_below_one_mb() -> None:
 
     with pytest.raises(ValueError, match="at least 1"):
         serve(port=0, record_limit_mb=0)
+    for wrong in (True, 1.5, "5"):
+        with pytest.raises(TypeError, match="whole number of MB"):
+            serve(port=0, record_limit_mb=wrong)  # type: ignore[arg-type]
 
 
 def _record(i: int) -> RequestRecord:

@@ -134,7 +134,11 @@ def _process_operation(
                     key += ":" + path_params.get("ad_account_id", "")
                 universal = backend.limiter.hit(key, UNIVERSAL, state.now)
                 verdict = backend.limiter.hit(
-                    key, op.category, state.now, consume=universal.allowed, also=universal.limit
+                    key,
+                    op.category,
+                    state.now,
+                    consume=universal.allowed,
+                    universal=universal.limit,
                 )
                 if not universal.allowed:
                     verdict = universal

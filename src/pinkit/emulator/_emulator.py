@@ -285,6 +285,10 @@ def serve(
     the request records hold (the oldest go first; None keeps all). The process's
     garbage collector is tuned for serving (see ``_tune_gc``).
     """
+    if record_limit_mb is not None and (
+        isinstance(record_limit_mb, bool) or not isinstance(record_limit_mb, int)
+    ):
+        raise TypeError(f"record_limit_mb must be a whole number of MB, got {record_limit_mb!r}")
     if record_limit_mb is not None and record_limit_mb < 1:
         raise ValueError("record_limit_mb must be at least 1")
     limit = None if record_limit_mb is None else record_limit_mb * 2**20

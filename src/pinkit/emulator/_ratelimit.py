@@ -121,10 +121,10 @@ class RateLimiter:
         now: float,
         *,
         consume: bool = True,
-        also: Limit | None = None,
+        universal: Limit | None = None,
     ) -> Verdict:
         """Count one request (unless ``consume`` is false) and say whether it may proceed.
-        ``also``: the universal limit the request counted in too, for the headers."""
+        ``universal``: the universal limit the request counted in too, for the headers."""
         with self._lock:
             limit = self.limit_for(category)
             start, used = self._windows.get((key, category), (now, 0))
@@ -135,4 +135,4 @@ class RateLimiter:
                 used += 1
             self._windows[(key, category)] = (start, used)
             reset_s = max(0, math.ceil(start + limit.window_s - now))
-            return Verdict(allowed, category, limit, max(0, limit.limit - used), reset_s, also)
+            return Verdict(allowed, category, limit, max(0, limit.limit - used), reset_s, universal)
